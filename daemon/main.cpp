@@ -1,0 +1,3 @@
+#include <cstdio>
+
+int main() { std::puts("tandemd " TANDEM_VERSION); return 0; }
