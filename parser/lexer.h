@@ -1,0 +1,24 @@
+#pragma once
+// Splits one preprocessed line into words, quoted strings and braces.
+#include <string>
+#include <vector>
+
+#include "parser/diagnostics.h"
+#include "parser/source.h"
+
+namespace tandem::config {
+
+struct Token {
+  enum class Kind { Word, OpenBrace, CloseBrace };
+  Kind kind = Kind::Word;
+  std::string text;
+  bool quoted = false;  // a quoted word is never a brace and may be empty or hold spaces
+  Location where;
+  int column = 0;       // display column of the token's first character (tabs to 8)
+};
+
+// Braces outside quotes are tokens of their own even when they touch a word, so that
+// "vrrp_instance VI_1{" and "{ 10.0.0.1 }" read the same as the spaced forms.
+std::vector<Token> tokenize(const SourceLine& line, Diagnostics& diags);
+
+}  // namespace tandem::config

@@ -1,0 +1,35 @@
+#pragma once
+// The typed configuration model: plain structs filled from the keyword tables.
+#include <string>
+#include <vector>
+
+#include "parser/model_global.h"
+#include "parser/model_lvs.h"
+#include "parser/model_vrrp.h"
+#include "parser/schema.h"
+
+namespace tandem::config {
+
+struct Config {
+  BlockMeta meta;  // top-level statements kept as read land in meta.kept
+  GlobalDefs global;
+  VrrpSection vrrp;
+  LvsSection lvs;
+};
+
+const Schema<Config>& topLevelSchema();
+
+// Keywords that only ever open a top-level block; met nested, they mean a '}' was forgotten.
+bool isTopLevelOnlyBlock(std::string_view keyword);
+
+// Keyword sets contributed by each side of the model to the top level.
+std::vector<Keyword<Config>> vrrpTopLevelKeywords();
+std::vector<Keyword<Config>> lvsTopLevelKeywords();
+
+// Semantic checks that need the whole model (references, uniqueness, combinations).
+void validateVrrp(const Config& config, Diagnostics& diags);
+void validateLvs(const Config& config, Diagnostics& diags);
+void validateGlobal(const Config& config, Diagnostics& diags);
+void validate(const Config& config, Diagnostics& diags);
+
+}  // namespace tandem::config

@@ -1,0 +1,27 @@
+#include "parser/schema.h"
+
+#include <cstdio>
+
+namespace tandem::config {
+
+const Location& BlockMeta::locationOf(std::string_view keyword) const {
+  for (auto it = seen.rbegin(); it != seen.rend(); ++it)
+    if (it->first == keyword) return it->second;
+  return where;
+}
+
+bool BlockMeta::has(std::string_view keyword) const {
+  for (const auto& entry : seen)
+    if (entry.first == keyword) return true;
+  return false;
+}
+
+namespace detail {
+std::string formatNumber(double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", value);
+  return buf;
+}
+}  // namespace detail
+
+}  // namespace tandem::config

@@ -1,0 +1,109 @@
+#include <gtest/gtest.h>
+
+#include "parser/model.h"
+#include "parser/syntax_tree.h"
+
+namespace tandem::config {
+namespace {
+
+std::vector<SourceLine> linesOf(const std::string& text) {
+  auto file = std::make_shared<const std::string>("t.conf");
+  std::vector<SourceLine> out;
+  int n = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back({{file, ++n}, text.substr(start, end - start)});
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> messages(const Diagnostics& d) {
+  std::vector<std::string> out;
+  for (const auto& x : d.all()) out.push_back(x.format());
+  return out;
+}
+
+TEST(Lexer, BracesTouchingWordsAreTokens) {
+  Diagnostics d;
+  auto tokens = tokenize({{}, "vrrp_instance VI_1{ a}"}, d);
+  ASSERT_EQ(tokens.size(), 5u);
+  EXPECT_EQ(tokens[1].text, "VI_1");
+  EXPECT_EQ(tokens[2].kind, Token::Kind::OpenBrace);
+  EXPECT_EQ(tokens[4].kind, Token::Kind::CloseBrace);
+}
+
+TEST(Lexer, QuotesKeepSpacesBracesAndEscapes) {
+  Diagnostics d;
+  auto tokens = tokenize({{}, R"(script "/bin/echo {x} \"y\"" 'it''s')"}, d);
+  ASSERT_EQ(tokens.size(), 3u);
+  EXPECT_EQ(tokens[1].text, "/bin/echo {x} \"y\"");
+  EXPECT_TRUE(tokens[1].quoted);
+  EXPECT_EQ(tokens[2].text, "its");
+  EXPECT_FALSE(d.hasErrors());
+}
+
+TEST(Lexer, UnterminatedQuoteIsAnError) {
+  Diagnostics d;
+  tokenize({{std::make_shared<const std::string>("f"), 4}, "script \"abc"}, d);
+  ASSERT_TRUE(d.hasErrors());
+  EXPECT_EQ(d.all()[0].format(), "f:4: error: unterminated double-quoted string");
+}
+
+TEST(Tree, BraceOnKeywordLineOwnLineAndOneLiners) {
+  Diagnostics d;
+  auto tree = buildTree(linesOf("a x {\n b 1\n}\nc\n{\n d { e }\n}\nf { g } h { i }"), d);
+  ASSERT_FALSE(d.hasErrors()) << messages(d)[0];
+  ASSERT_EQ(tree.topLevel.size(), 4u);
+  EXPECT_EQ(tree.topLevel[0].describe(), "a x");
+  EXPECT_EQ(tree.topLevel[0].children.at(0).describe(), "b 1");
+  EXPECT_TRUE(tree.topLevel[1].hasBlock);
+  EXPECT_EQ(tree.topLevel[1].blockOpen.line, 5);
+  EXPECT_EQ(tree.topLevel[1].children.at(0).children.at(0).keyword, "e");
+  EXPECT_EQ(tree.topLevel[2].children.at(0).keyword, "g");
+  EXPECT_EQ(tree.topLevel[3].children.at(0).keyword, "i");
+}
+
+TEST(Tree, StrayClosingBraceReportedAtItsLine) {
+  Diagnostics d;
+  auto tree = buildTree(linesOf("a {\n}\n}\nb {\n}"), d);
+  ASSERT_EQ(messages(d), std::vector<std::string>{"t.conf:3: error: '}' without a matching '{'"});
+  EXPECT_EQ(tree.topLevel.size(), 2u);
+}
+
+TEST(Tree, UnclosedBraceAtEndNamesTheBlock) {
+  Diagnostics d;
+  buildTree(linesOf("vrrp_instance VI_1 {\n  state MASTER\n"), d);
+  ASSERT_EQ(messages(d), std::vector<std::string>{"t.conf:1: error: unclosed '{' of 'vrrp_instance VI_1'"});
+}
+
+TEST(Tree, IndentationFindsTheForgottenInnerBrace) {
+  Diagnostics d;
+  auto tree = buildTree(linesOf("vrrp_instance A {\n    virtual_ipaddress {\n        10.0.0.1\n\n}\n"
+                                "vrrp_instance B {\n    priority 1\n}\n"),
+                        d, isTopLevelOnlyBlock);
+  ASSERT_EQ(messages(d), std::vector<std::string>{"t.conf:2: error: unclosed '{' of 'virtual_ipaddress'"});
+  ASSERT_EQ(tree.topLevel.size(), 2u);
+  EXPECT_EQ(tree.topLevel[1].describe(), "vrrp_instance B");
+}
+
+TEST(Tree, TopLevelKeywordWhileNestedClosesTheOpenBlock) {
+  Diagnostics d;
+  auto tree = buildTree(linesOf("vrrp_instance A {\npriority 1\nvrrp_instance B {\npriority 2\n}\n"), d,
+                        isTopLevelOnlyBlock);
+  ASSERT_EQ(messages(d), std::vector<std::string>{
+                             "t.conf:1: error: unclosed '{' of 'vrrp_instance A' (the next 'vrrp_instance' block "
+                             "starts at line 3)"});
+  EXPECT_EQ(tree.topLevel.size(), 2u);
+}
+
+TEST(Tree, OpenBraceWithoutKeyword) {
+  Diagnostics d;
+  buildTree(linesOf("a {\n}\n{\n}"), d);
+  ASSERT_EQ(messages(d), std::vector<std::string>{"t.conf:3: error: '{' without a keyword before it"});
+}
+
+}  // namespace
+}  // namespace tandem::config
