@@ -39,6 +39,7 @@ std::string formatDecimal(double v) {
 void DumpWriter::verbatim(const Node& node) {
   std::vector<std::string> words;
   for (const Token& t : node.args) words.push_back(t.text);
+  locate(node.where);
   if (node.hasBlock) {
     open(node.keyword, words);
     for (const Node& child : node.children) verbatim(child);

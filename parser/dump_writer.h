@@ -26,6 +26,8 @@ class DumpWriter {
   virtual void item(const std::vector<std::string>& words) = 0;
   // A statement kept as read (recognised but not acted on), children included.
   void verbatim(const Node& node);
+  // Where the next statement or block came from; writers that care (pair lint) record it.
+  virtual void locate(const Location&) {}
 };
 
 class TextDumpWriter final : public DumpWriter {

@@ -103,8 +103,11 @@ class Schema {
   }
 
   void write(const T& target, DumpWriter& out) const {
-    for (const auto& k : keywords_)
-      if (k.write) k.write(target, out);
+    for (const auto& k : keywords_) {
+      if (!k.write) continue;
+      out.locate(target.meta.locationOf(k.name));
+      k.write(target, out);
+    }
     for (const Node& n : target.meta.kept) out.verbatim(n);
   }
 
@@ -289,6 +292,7 @@ Keyword<T> namedBlocks(std::string_view name, std::vector<S> T::*field, const Sc
       },
       [field, name, &schema](const T& t, DumpWriter& out) {
         for (const S& s : t.*field) {
+          out.locate(s.meta.where);
           out.open(name, s.blockArgs());
           schema.write(s, out);
           out.close();

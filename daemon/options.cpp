@@ -1,0 +1,85 @@
+#include "daemon/options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <sstream>
+
+namespace tandem::daemon {
+
+namespace {
+
+void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version) {
+  app.add_option("-f,--use-file", o.configFile, "Configuration file (keepalived syntax)")->type_name("FILE");
+  app.add_flag("-P,--vrrp", o.vrrpOnly, "Only run the VRRP subsystem");
+  app.add_flag("-C,--check", o.checkersOnly, "Only run the health-checker subsystem");
+  app.add_flag("-l,--log-console", o.logConsole, "Log to the console");
+  app.add_flag("-D,--log-detail", o.logDetail, "Detailed log messages");
+  app.add_option("-S,--log-facility", o.logFacility, "Syslog facility LOCAL0..LOCAL7")->check(CLI::Range(0, 7))->type_name("0-7");
+  app.add_option("-g,--log-file", o.logFile, "Log to this file")->type_name("FILE");
+  app.add_flag("-G,--no-syslog", o.noSyslog, "Do not log through syslog");
+  app.add_flag("-n,--dont-fork", o.dontFork, "Stay in the foreground");
+  app.add_flag("-X,--release-vips", o.releaseVips, "Remove the VIPs of a previous run at start");
+  app.add_flag("-V,--dont-release-vrrp", o.dontReleaseVrrp, "Leave the VIPs bound on exit");
+  app.add_flag("-I,--dont-release-ipvs", o.dontReleaseIpvs, "Leave the IPVS rules in place on exit");
+  app.add_flag("-R,--dont-respawn", o.dontRespawn, "Do not restart a child process that died");
+  app.add_option("-p,--pid", o.pidFile, "Parent pid file")->type_name("FILE");
+  app.add_option("-r,--vrrp_pid", o.vrrpPidFile, "VRRP child pid file")->type_name("FILE");
+  app.add_option("-c,--checkers_pid", o.checkersPidFile, "Checker child pid file")->type_name("FILE");
+  app.add_option("-i,--config-id", o.configId, "Configuration id for @ID lines (default: host name)")->type_name("ID");
+  app.add_option("--instance", o.instanceName, "Instance name, for ${_INSTANCE}")->type_name("NAME");
+  app.add_flag("-e,--all-config", o.strictIncludes, "Refuse the configuration if any included file is missing");
+  app.add_flag("-t,--config-test", o.configTest, "Check the configuration, print every problem, exit 1 on errors");
+  app.add_option("-d,--dump-conf", dumpValue, "Print the normalized configuration (text or json)")
+      ->expected(0, 1)
+      ->type_name("[json]");
+  app.add_option("--check-pair", o.checkPair, "Check that two directors' configurations form a working pair")
+      ->expected(2)
+      ->type_name("A.conf B.conf");
+  app.add_flag("-v,--version", version, "Print the version and exit");
+}
+
+std::string usageText(CLI::App& app) { return app.help(); }
+
+}  // namespace
+
+ParseOutcome parseCommandLine(int argc, const char* const* argv) {
+  CLI::App app{"tandemd: keepalived-compatible VRRP and LVS health-check daemon", "tandemd"};
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  Options o;
+  std::string dumpValue = "\x01";  // sentinel: option not given
+  bool version = false;
+  addOptions(app, o, dumpValue, version);
+  ParseOutcome out;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out.output = usageText(app);
+    return out;
+  } catch (const CLI::ParseError& e) {
+    out.exitCode = 2;
+    out.error = std::string("tandemd: ") + e.what() + "\n" + usageText(app);
+    return out;
+  }
+  if (version) {
+    out.output = "tandemd " TANDEM_VERSION "\n";
+    return out;
+  }
+  if (dumpValue != "\x01") {
+    if (dumpValue.empty() || dumpValue == "text") o.dump = DumpFormat::Text;
+    else if (dumpValue == "json") o.dump = DumpFormat::Json;
+    else {
+      out.exitCode = 2;
+      out.error = "tandemd: --dump-conf takes no value or 'json', not '" + dumpValue + "'\n" + usageText(app);
+      return out;
+    }
+  }
+  if (o.vrrpOnly && o.checkersOnly) {
+    out.exitCode = 2;
+    out.error = "tandemd: -P/--vrrp and -C/--check exclude each other\n" + usageText(app);
+    return out;
+  }
+  out.options = std::move(o);
+  return out;
+}
+
+}  // namespace tandem::daemon

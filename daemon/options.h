@@ -1,0 +1,47 @@
+#pragma once
+// tandemd's command line: keepalived's flags with keepalived's meanings, plus Tandem's own tools.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tandem::daemon {
+
+enum class DumpFormat { None, Text, Json };
+
+struct Options {
+  std::string configFile = "/etc/keepalived/keepalived.conf";
+  std::string configId;  // -i; empty: the host name up to its first dot
+  bool strictIncludes = false;  // -e
+
+  bool vrrpOnly = false;     // -P
+  bool checkersOnly = false; // -C
+  bool logConsole = false;   // -l
+  bool logDetail = false;    // -D
+  int logFacility = 0;       // -S: LOG_LOCAL0 + n
+  std::string logFile;       // -g
+  bool noSyslog = false;     // -G
+  bool dontFork = false;     // -n
+  bool releaseVips = false;  // -X
+  bool dontReleaseVrrp = false;  // -V
+  bool dontReleaseIpvs = false;  // -I
+  bool dontRespawn = false;      // -R
+  std::string pidFile = "/run/keepalived.pid";
+  std::string vrrpPidFile = "/run/vrrp.pid";
+  std::string checkersPidFile = "/run/checkers.pid";
+  std::string instanceName;  // --instance (for ${_INSTANCE})
+
+  bool configTest = false;   // -t
+  DumpFormat dump = DumpFormat::None;  // -d / --dump-conf[=json]
+  std::vector<std::string> checkPair;  // --check-pair A B
+};
+
+struct ParseOutcome {
+  std::optional<Options> options;  // empty: exit with `exitCode` after printing `output`
+  int exitCode = 0;
+  std::string output;      // --help / --version text (stdout)
+  std::string error;       // one-line message plus usage (stderr)
+};
+
+ParseOutcome parseCommandLine(int argc, const char* const* argv);
+
+}  // namespace tandem::daemon
