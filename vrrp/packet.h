@@ -75,7 +75,7 @@ struct Ipv4PacketParams {
   std::uint32_t ahSequence = 1;
   // Unicast peers: keepalived zeroes the TTL as a mutable field in the AH ICV.
   bool unicast = false;
-  ChecksumOptions checksum;
+  ChecksumOptions checksum{};
 };
 
 // Full IPv4 packet as keepalived builds it for an IP_HDRINCL socket: IHL 5, TOS 0xc0, no DF, TTL 255, protocol 112,
