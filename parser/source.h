@@ -1,15 +1,32 @@
 #pragma once
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "parser/diagnostics.h"
 
 namespace tandem::config {
 
 // One logical line after preprocessing: comments removed, macros expanded, conditionals
-// applied, includes inlined. Never holds a newline.
+// applied, includes inlined. Never holds a newline. Leading indentation of the physical line
+// is kept (an "@id " prefix becomes blanks) so that layout-aware recovery still sees columns.
 struct SourceLine {
   Location where;
   std::string text;
+};
+
+// Where configuration text comes from. Injected so that the preprocessor stays pure and tests
+// can use an in-memory tree.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // nullopt when missing, unreadable or not a regular file.
+  virtual std::optional<std::string> readFile(const std::string& path) = 0;
+  // Sorted matches (per brace alternative, in alternative order), with {a,b} brace expansion.
+  // A pattern without wildcards yields itself when the path exists (file or directory).
+  virtual std::vector<std::string> glob(const std::string& pattern) = 0;
+  // Identity of a file for include-cycle detection; the input when it cannot be resolved.
+  virtual std::string canonical(const std::string& path) = 0;
 };
 
 }  // namespace tandem::config

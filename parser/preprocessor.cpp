@@ -1,0 +1,375 @@
+#include "parser/preprocessor.h"
+
+#include <climits>
+#include <memory>
+#include <utility>
+
+#include "parser/preprocess_includes.h"
+#include "parser/preprocess_loops.h"
+#include "parser/preprocess_macros.h"
+#include "parser/preprocess_text.h"
+
+namespace tandem::config {
+namespace {
+
+using namespace preproc;
+
+constexpr int kMaxRescans = 32;
+constexpr int kMaxInvalidLinesPerFile = 3;
+
+struct Frame {
+  std::string path;  // as opened; relative includes are resolved against its folder
+  std::string canonical;
+  std::shared_ptr<const std::string> name;
+  std::string pwd;
+};
+
+struct PendingDefinition {
+  std::string name;
+  std::vector<std::string> lines;
+  bool discard = false;  // its @id did not match: swallow the continuation lines
+};
+
+// The same width as the text it replaces, so that the columns of what follows stay put.
+std::string blanksLike(std::string_view s) {
+  std::string out;
+  for (char c : s) out += c == '\t' ? '\t' : ' ';
+  return out;
+}
+
+class Preprocessor {
+ public:
+  Preprocessor(const PreprocessOptions& options, FileSystem& fs, Diagnostics& diags)
+      : options_(options), limits_(options.limits), fs_(fs), diags_(diags) {
+    includeCheck_ = options.strictIncludes ? unsigned{kCheckAll} : 0U;
+    env_.instance = options.instanceName.empty() ? options.configId : options.instanceName;
+    env_.getenv = options.getenv;
+    env_.random = options.random;
+    env_.maxLineLength = limits_.maxLineLength;
+    env_.maxReplacements = limits_.maxReplacementsPerLine;
+  }
+
+  std::vector<SourceLine> runFile(const std::string& mainFile) {
+    std::optional<std::string> content = fs_.readFile(mainFile);
+    if (!content) {
+      const Location where{std::make_shared<const std::string>(mainFile), 0};
+      diags_.error(where, fs_.glob(mainFile).empty() ? "configuration file not found"
+                                                     : "configuration file cannot be read (not a readable regular file)");
+      return {};
+    }
+    processFile(mainFile, *content);
+    return std::move(out_);
+  }
+
+  std::vector<SourceLine> runText(const std::string& fileName, const std::string& text) {
+    processFile(fileName, text);
+    return std::move(out_);
+  }
+
+ private:
+  void processFile(const std::string& path, const std::string& content) {
+    const std::string dir = dirName(path);
+    frames_.push_back({path, fs_.canonical(path), std::make_shared<const std::string>(path),
+                       fs_.canonical(dir.empty() ? "." : dir)});
+    const unsigned savedCheck = includeCheck_;
+    env_.pwd = frames_.back().pwd;
+    readLines(content);
+    finishDefinition();
+    includeCheck_ = savedCheck;
+    frames_.pop_back();
+    env_.pwd = frames_.empty() ? std::string() : frames_.back().pwd;
+  }
+
+  void readLines(const std::string& content) {
+    int lineNo = 0;
+    int invalidLines = 0;
+    std::size_t pos = 0;
+    while (pos < content.size() && !stopped_) {
+      const std::size_t nl = content.find('\n', pos);
+      const std::size_t end = nl == std::string::npos ? content.size() : nl;
+      std::string_view raw(content.data() + pos, end - pos);
+      pos = nl == std::string::npos ? content.size() : nl + 1;
+      ++lineNo;
+      while (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+      if (lineNo == 1 && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);
+      const Location where{frames_.back().name, lineNo};
+      if (const std::optional<unsigned char> bad = findInvalidControl(raw)) {
+        if (++invalidLines > kMaxInvalidLinesPerFile) {
+          diags_.error(where, "file looks binary; the rest of it is ignored");
+          break;
+        }
+        diags_.error(where, *bad == 0 ? std::string("NUL byte in line; line ignored")
+                                      : "control character " + hexByte(*bad) + " in line; line ignored");
+        continue;
+      }
+      if (pendingDefinition_) {
+        continueDefinition(raw);
+        continue;
+      }
+      CleanLine clean = decomment(raw);
+      if (clean.unterminatedQuote != 0) {
+        diags_.error(where, std::string("unterminated ") + (clean.unterminatedQuote == '"' ? "double" : "single") +
+                                "-quoted string; closed at the end of the line");
+      }
+      if (clean.text.empty()) continue;
+      processLine(clean.indent + clean.text, clean.continuation, where, nullptr, 0);
+    }
+  }
+
+  static std::string hexByte(unsigned char c) {
+    constexpr char digits[] = "0123456789abcdef";
+    return std::string("0x") + digits[c >> 4] + digits[c & 15];
+  }
+
+  // keepalived ends a multi-line definition at a line without a trailing '\' or at an empty
+  // line; comment-only lines inside it are skipped.
+  void continueDefinition(std::string_view raw) {
+    if (raw.empty()) {
+      finishDefinition();
+      return;
+    }
+    CleanLine clean = decomment(raw);
+    if (!clean.text.empty()) pendingDefinition_->lines.push_back(clean.indent + clean.text);
+    if (!clean.continuation && !clean.text.empty()) finishDefinition();
+  }
+
+  void finishDefinition() {
+    if (!pendingDefinition_) return;
+    if (!pendingDefinition_->discard) macros_.define(pendingDefinition_->name, std::move(pendingDefinition_->lines));
+    pendingDefinition_.reset();
+  }
+
+  bool spend(const Location& where) {
+    if (stopped_) return false;
+    if (++work_ > limits_.maxWorkSteps) {
+      stop(where, "configuration expands to more than " + std::to_string(limits_.maxWorkSteps) +
+                      " processed lines; the rest is ignored");
+      return false;
+    }
+    return true;
+  }
+
+  void stop(const Location& where, std::string why) {
+    diags_.error(where, std::move(why));
+    stopped_ = true;
+  }
+
+  void processLine(const std::string& text, bool continuation, const Location& where, const Chain& chain, int depth) {
+    if (!spend(where)) return;
+    if (depth > limits_.maxNesting) {
+      diags_.error(where, "macro bodies and ~SEQ/~LST nested more than " + std::to_string(limits_.maxNesting) +
+                              " deep; line ignored");
+      return;
+    }
+    std::vector<PendingLines> pending;
+    processLineCore(text, continuation, where, chain, depth, pending);
+    for (auto it = pending.rbegin(); it != pending.rend() && !stopped_; ++it) {
+      for (const std::string& line : it->lines) processLine(line, false, where, it->chain, depth + 1);
+    }
+  }
+
+  void processLineCore(std::string_view text, bool continuation, const Location& where, Chain chain, int depth,
+                       std::vector<PendingLines>& pending) {
+    std::size_t start = 0;
+    while (start < text.size() && isBlank(text[start])) ++start;
+    std::string indent(text.substr(0, start));
+    std::string line(text.substr(start));
+    const bool fromFile = depth == 0;
+    for (int round = 0;; ++round) {
+      if (round > kMaxRescans) {
+        diags_.error(where, "macro expansion does not settle after " + std::to_string(kMaxRescans) +
+                                " rescans; line ignored");
+        return;
+      }
+      if (line.empty()) return;
+      if (line.front() == '@') {
+        const std::size_t idStart = line.size() > 1 && line[1] == '^' ? 2 : 1;
+        const std::size_t blank = line.find_first_of(" \t", idStart);
+        if (blank == std::string::npos) return;  // nothing after the id: keepalived drops it
+        std::size_t rest = blank;
+        while (rest < line.size() && isBlank(line[rest])) ++rest;
+        const bool matches = !options_.configId.empty() &&
+                             std::string_view(line).substr(idStart, blank - idStart) == options_.configId;
+        if (matches == (idStart == 2)) {
+          if (continuation && fromFile && round == 0 && parseDefinition(std::string_view(line).substr(rest))) {
+            pendingDefinition_ = PendingDefinition{{}, {}, true};
+          }
+          return;
+        }
+        if (round == 0) indent += blanksLike(std::string_view(line).substr(0, rest));
+        line.erase(0, rest);
+        if (line.empty()) return;
+      }
+      if (line.front() == '$') {
+        if (std::optional<Definition> def = parseDefinition(line)) {
+          if (continuation && fromFile && round == 0) {
+            pendingDefinition_ = PendingDefinition{def->name, {}, false};
+            if (!def->value.empty()) pendingDefinition_->lines.push_back(def->value);
+          } else {
+            macros_.define(def->name, {def->value});
+          }
+          return;
+        }
+      }
+      if (isLoopLine(line)) {
+        runLoop(line, indent, where, chain, depth);
+        return;
+      }
+      if (line.front() == '~' || line.find('$') == std::string::npos) break;
+      Expansion e = expandMacros(line, chain, macros_, env_);
+      for (const std::string& w : e.warnings) diags_.warning(where, w);
+      if (e.error) {
+        diags_.error(where, *e.error + "; line ignored");
+        return;
+      }
+      pending.insert(pending.end(), std::make_move_iterator(e.pending.begin()),
+                     std::make_move_iterator(e.pending.end()));
+      if (!e.changed) break;
+      line = stripExpandedComments(std::move(e.text), e.commentCandidates);
+      chain = e.chain;
+    }
+    if (std::optional<IncludeDirective> inc = parseIncludeDirective(line)) {
+      include(*inc, where);
+      return;
+    }
+    if (isIncludeCheckLine(line)) {
+      IncludeCheckChange change = applyIncludeCheck(line, includeCheck_);
+      includeCheck_ = change.level;
+      for (const std::string& e : change.errors) diags_.error(where, e);
+    }
+    if (continuation) {
+      diags_.warning(where, "a trailing '\\' only continues $NAME= definitions; ignored here");
+    }
+    emit(indent + line, where);
+  }
+
+  void runLoop(const std::string& line, const std::string& indent, const Location& where, const Chain& chain,
+               int depth) {
+    const ParamExpander expandParams = [&](std::string_view params, std::string& error) -> std::optional<std::string> {
+      Expansion e = expandMacros(params, chain, macros_, env_);
+      for (const std::string& w : e.warnings) diags_.warning(where, w);
+      if (e.error) {
+        error = *e.error;
+        return std::nullopt;
+      }
+      if (!e.pending.empty()) {
+        error = "a multi-line macro cannot give ~SEQ numbers";
+        return std::nullopt;
+      }
+      return e.text;
+    };
+    const LoopParse parsed = parseLoop(line, expandParams);
+    if (!parsed.spec) {
+      diags_.error(where, parsed.error);
+      return;
+    }
+    const LoopSpec& spec = *parsed.spec;
+    const std::string body = indent + spec.body;
+    if (!spec.sequence) {
+      for (const std::vector<std::string>& values : spec.valueSets) {
+        if (stopped_) return;
+        for (std::size_t i = 0; i < spec.vars.size(); ++i) macros_.define(spec.vars[i], {values[i]});
+        processLine(body, false, where, chain, depth + 1);
+      }
+      return;
+    }
+    for (long long v = spec.start; !stopped_;) {
+      macros_.define(spec.vars.front(), {formatSequenceValue(v, spec.hex)});
+      processLine(body, false, where, chain, depth + 1);
+      const bool overflow = spec.step > 0 ? v > LLONG_MAX - spec.step : v < LLONG_MIN - spec.step;
+      if (overflow) return;
+      v += spec.step;
+      if ((spec.step > 0 && v > spec.end) || (spec.step < 0 && v < spec.end)) return;
+    }
+  }
+
+  void report(const Location& where, bool isError, std::string message) {
+    if (isError) {
+      diags_.error(where, std::move(message));
+    } else {
+      diags_.warning(where, std::move(message));
+    }
+  }
+
+  void include(const IncludeDirective& directive, const Location& where) {
+    if (directive.pattern.empty()) {
+      diags_.error(where, "include without a file name");
+      return;
+    }
+    const unsigned checks = directive.checks | includeCheck_ | kCheckMatch;
+    const std::string pattern = joinPath(dirName(frames_.back().path), directive.pattern);
+    const ResolvedInclude resolved = resolveInclude(pattern, fs_);
+    bool skip = false;
+    for (const IncludeProblem& p : resolved.problems) {
+      report(where, (checks & p.check) != 0, p.message);
+      if (p.check == kCheckBraceMatch && (checks & kCheckBraceMatch) != 0) skip = true;
+    }
+    if (skip) return;
+    for (const std::string& file : resolved.files) {
+      if (stopped_) return;
+      includeFile(file, checks, where);
+    }
+  }
+
+  void includeFile(const std::string& path, unsigned checks, const Location& where) {
+    const std::string canonical = fs_.canonical(path);
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      if (frames_[i].canonical != canonical) continue;
+      std::string chain;
+      for (std::size_t j = i; j < frames_.size(); ++j) chain += frames_[j].path + " -> ";
+      diags_.error(where, "include cycle: " + chain + path);
+      return;
+    }
+    if (static_cast<int>(frames_.size()) >= limits_.maxIncludeDepth) {
+      diags_.error(where, "includes nested more than " + std::to_string(limits_.maxIncludeDepth) +
+                              " deep; '" + path + "' ignored");
+      return;
+    }
+    std::optional<std::string> content = fs_.readFile(path);
+    if (!content) {
+      report(where, (checks & kCheckReadable) != 0,
+             "included '" + path + "' cannot be read (not a readable regular file)");
+      return;
+    }
+    processFile(path, *content);
+  }
+
+  void emit(std::string text, const Location& where) {
+    if (stopped_) return;
+    if (out_.size() >= limits_.maxOutputLines || outBytes_ + text.size() > limits_.maxOutputBytes) {
+      stop(where, "configuration expands to more than " + std::to_string(limits_.maxOutputLines) + " lines or " +
+                      std::to_string(limits_.maxOutputBytes) + " bytes; the rest is ignored");
+      return;
+    }
+    outBytes_ += text.size();
+    out_.push_back({where, std::move(text)});
+  }
+
+  const PreprocessOptions& options_;
+  const PreprocessLimits& limits_;
+  FileSystem& fs_;
+  Diagnostics& diags_;
+  MacroTable macros_;
+  ExpansionEnv env_;
+  std::vector<Frame> frames_;
+  unsigned includeCheck_ = 0;
+  std::optional<PendingDefinition> pendingDefinition_;
+  std::vector<SourceLine> out_;
+  std::size_t outBytes_ = 0;
+  std::size_t work_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+std::vector<SourceLine> preprocess(const std::string& mainFile, const PreprocessOptions& options, FileSystem& fs,
+                                   Diagnostics& diags) {
+  return Preprocessor(options, fs, diags).runFile(mainFile);
+}
+
+std::vector<SourceLine> preprocessText(const std::string& fileName, const std::string& text,
+                                       const PreprocessOptions& options, FileSystem& fs, Diagnostics& diags) {
+  return Preprocessor(options, fs, diags).runText(fileName, text);
+}
+
+}  // namespace tandem::config
