@@ -1,0 +1,242 @@
+// Checks on the LVS side that need more than one statement: references, uniqueness, address
+// families, and the combinations keepalived corrects or refuses at startup.
+#include <map>
+#include <tuple>
+
+#include "parser/model.h"
+
+namespace tandem::config {
+namespace {
+
+std::string lineRef(const Location& here, const Location& there) {
+  if (here.file && there.file && *here.file == *there.file) return "line " + std::to_string(there.line);
+  return there.fileName() + ":" + std::to_string(there.line);
+}
+
+std::string familyName(int family) { return family == 6 ? "IPv6" : "IPv4"; }
+
+std::string describe(const ServerAddress& s) {
+  return s.port ? s.address.text() + " " + std::to_string(s.port) : s.address.text();
+}
+
+bool isLinkLocal(const IpAddress& a) { return a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80; }
+
+struct GroupShape {
+  bool known = false;
+  bool hasAddresses = false;
+  bool hasFwmarks = false;
+  int family = 0;  // of its addresses, 0 when none or mixed
+};
+
+GroupShape shapeOf(const LvsSection& lvs, const VirtualServer& vs) {
+  GroupShape shape;
+  const VirtualServerGroup* g = lvs.findGroup(vs.group);
+  if (!g) return shape;
+  shape.known = true;
+  bool mixed = false;
+  for (const auto& e : g->entries) {
+    if (e.kind == VirtualServerGroupEntry::Kind::Fwmark) {
+      shape.hasFwmarks = true;
+      continue;
+    }
+    shape.hasAddresses = true;
+    if (shape.family && shape.family != e.first.family) mixed = true;
+    shape.family = e.first.family;
+  }
+  if (mixed) shape.family = 0;
+  return shape;
+}
+
+// The address family real and sorry servers must share (unless tunnelled); 0 when still open.
+int serviceFamily(const LvsSection& lvs, const VirtualServer& vs) {
+  switch (vs.kind) {
+    case VirtualServerKind::Address: return vs.server.address.family;
+    case VirtualServerKind::Group: return shapeOf(lvs, vs).family;
+    case VirtualServerKind::Fwmark: break;
+  }
+  if (vs.ip_family) return *vs.ip_family;
+  for (const RealServer& rs : vs.real_servers)
+    if (effectiveRealServer(vs, rs).forwarding.method != LvsMethod::Tun) return rs.server.address.family;
+  return 0;
+}
+
+void validateGroups(const LvsSection& lvs, Diagnostics& diags) {
+  std::map<std::string, const VirtualServerGroup*> seen;
+  for (const VirtualServerGroup& g : lvs.groups) {
+    auto [it, fresh] = seen.emplace(g.name, &g);
+    if (!fresh)
+      diags.error(g.meta.where, "virtual_server_group '" + g.name + "' is already defined at " +
+                                    lineRef(g.meta.where, it->second->meta.where));
+    if (g.entries.empty()) {
+      diags.warning(g.meta.where, "virtual_server_group '" + g.name + "' has no entries; keepalived ignores it");
+      continue;
+    }
+    bool v4 = false, v6 = false, markWithoutFamily = false;
+    for (const auto& e : g.entries) {
+      if (e.kind == VirtualServerGroupEntry::Kind::Fwmark) {
+        if (!e.fwmarkFamily) markWithoutFamily = true;
+        else if (*e.fwmarkFamily == 6) v6 = true;
+        else v4 = true;
+      } else {
+        (e.first.family == 6 ? v6 : v4) = true;
+      }
+    }
+    if (v4 && v6 && markWithoutFamily)
+      diags.error(g.meta.where, "virtual_server_group '" + g.name +
+                                    "' mixes IPv4 and IPv6 with a fwmark of no family; add 'inet' or 'inet6' to the fwmark");
+  }
+}
+
+void validateChecker(const RealServer& rs, const Checker& c, Diagnostics& diags) {
+  const std::string what = std::string(checkerKeyword(c.type));
+  switch (c.type) {
+    case CheckerType::Http:
+    case CheckerType::Ssl:
+      if (c.urls.empty())
+        diags.warning(c.meta.where, what + " has no 'url' block; keepalived ignores this checker");
+      for (const HttpUrl& u : c.urls)
+        if (u.path.empty()) diags.error(u.meta.where, "'url' block in " + what + " has no 'path'");
+      break;
+    case CheckerType::Misc:
+      if (c.misc_path.empty()) diags.error(c.meta.where, "MISC_CHECK has no 'misc_path' (the script to run)");
+      break;
+    case CheckerType::File:
+      if (c.track_file.empty()) diags.error(c.meta.where, "FILE_CHECK has no 'track_file'");
+      break;
+    case CheckerType::Bfd:
+      if (c.bfd_name.empty()) diags.error(c.meta.where, "BFD_CHECK has no 'name' (the bfd_instance to follow)");
+      break;
+    case CheckerType::Udp:
+      if (c.min_reply_length > c.max_reply_length)
+        diags.error(c.meta.locationOf("min_reply_length"), "'min_reply_length' " + std::to_string(c.min_reply_length) +
+                                                              " exceeds 'max_reply_length' " +
+                                                              std::to_string(c.max_reply_length));
+      break;
+    default:
+      break;
+  }
+  if (c.connect_ip && c.bindto && c.connect_ip->family != c.bindto->family)
+    diags.error(c.meta.locationOf("bindto"), "'bindto' " + c.bindto->text() + " is " + familyName(c.bindto->family) +
+                                                 " but 'connect_ip' " + c.connect_ip->text() + " is " +
+                                                 familyName(c.connect_ip->family));
+  const bool connects = c.type != CheckerType::Misc && c.type != CheckerType::File && c.type != CheckerType::Bfd;
+  if (connects && c.bind_if.empty()) {
+    const IpAddress target = c.connect_ip.value_or(rs.server.address);
+    if (isLinkLocal(target))
+      diags.error(c.meta.where, what + " connects to link-local " + target.text() + " and needs 'bind_if'");
+  }
+}
+
+void validateRealServers(const LvsSection& lvs, const VirtualServer& vs, Diagnostics& diags) {
+  const int family = serviceFamily(lvs, vs);
+  long long totalWeight = 0;
+  std::map<std::tuple<int, std::string, int>, const RealServer*> seen;
+  for (const RealServer& rs : vs.real_servers) {
+    if (rs.server.address.family == 0) continue;  // its header was already reported as unreadable
+    const EffectiveRealServer e = effectiveRealServer(vs, rs);
+    totalWeight += e.weight;
+    auto [it, fresh] = seen.emplace(std::tuple{e.server.address.family, e.server.address.text(), e.server.port}, &rs);
+    if (!fresh)
+      diags.error(rs.meta.where, "real_server " + describe(e.server) + " is already defined in " + vs.describe() +
+                                     " at " + lineRef(rs.meta.where, it->second->meta.where));
+    if (family && e.forwarding.method != LvsMethod::Tun && rs.server.address.family != family)
+      diags.error(rs.meta.where, "real_server " + rs.server.address.text() + " is " +
+                                     familyName(rs.server.address.family) + " but " + vs.describe() + " is " +
+                                     familyName(family) + "; only a TUN real server may differ");
+    if (vs.kind == VirtualServerKind::Address && e.forwarding.method != LvsMethod::Nat && rs.server.port &&
+        rs.server.port != vs.server.port)
+      diags.warning(rs.meta.where, "real_server port " + std::to_string(rs.server.port) + " differs from the service port " +
+                                       std::to_string(vs.server.port) + "; DR and TUN cannot change ports, so keepalived uses " +
+                                       std::to_string(vs.server.port));
+    if (rs.uthreshold && rs.lthreshold && *rs.uthreshold && *rs.uthreshold < *rs.lthreshold)
+      diags.error(rs.meta.locationOf("uthreshold"), "'uthreshold' " + std::to_string(*rs.uthreshold) +
+                                                        " is below 'lthreshold' " + std::to_string(*rs.lthreshold));
+    int dynamicMisc = 0;
+    for (const Checker& c : rs.checkers) {
+      validateChecker(rs, c, diags);
+      if (c.type == CheckerType::Misc && c.misc_dynamic && ++dynamicMisc == 2)
+        diags.warning(c.meta.where, "more than one MISC_CHECK with 'misc_dynamic' on one real_server fight over its weight");
+      for (const Checker& host : c.hosts) validateChecker(rs, host, diags);
+    }
+  }
+  if (vs.real_servers.empty()) {
+    diags.warning(vs.meta.where, vs.describe() + " has no real_server; keepalived ignores it");
+    return;
+  }
+  if (vs.quorum > totalWeight)
+    diags.warning(vs.meta.locationOf("quorum"), "'quorum' " + std::to_string(vs.quorum) +
+                                                    " exceeds the total weight " + std::to_string(totalWeight) +
+                                                    " of the real servers of " + vs.describe() +
+                                                    "; keepalived lowers it to " + std::to_string(totalWeight));
+  if (vs.hysteresis && vs.hysteresis >= std::min(vs.quorum, totalWeight))
+    diags.warning(vs.meta.locationOf("hysteresis"), "'hysteresis' " + std::to_string(vs.hysteresis) +
+                                                        " must be below the quorum; keepalived lowers it");
+}
+
+void validateVirtualServer(const LvsSection& lvs, const VirtualServer& vs, Diagnostics& diags) {
+  const GroupShape group = vs.kind == VirtualServerKind::Group ? shapeOf(lvs, vs) : GroupShape{};
+  if (vs.kind == VirtualServerKind::Group && !group.known)
+    diags.error(vs.meta.where, vs.describe() + ": no virtual_server_group '" + vs.group + "' is defined");
+  const bool byAddress = vs.kind == VirtualServerKind::Address || group.hasAddresses;
+  const bool byMarkOnly = vs.kind == VirtualServerKind::Fwmark || (group.known && group.hasFwmarks && !group.hasAddresses);
+
+  if (byAddress && !vs.protocol)
+    diags.warning(vs.meta.where, vs.describe() + " has no 'protocol'; keepalived then uses UDP (set TCP, UDP or SCTP)");
+  if (byMarkOnly && vs.protocol)
+    diags.warning(vs.meta.locationOf("protocol"), "'protocol' is ignored by a fwmark virtual_server");
+  if (byAddress && vs.ops && effectiveProtocol(vs) != Protocol::Udp)
+    diags.warning(vs.meta.locationOf("ops"), "'ops' (one-packet scheduling) only applies to UDP; keepalived turns it off");
+  if (vs.kind == VirtualServerKind::Address && vs.server.port == 0 && !vs.persistence_timeout)
+    diags.warning(vs.meta.where, vs.describe() + " has no port, which needs persistence; keepalived sets 'persistence_timeout' " +
+                                     std::to_string(kDefaultPersistenceTimeout));
+  if (vs.ha_suspend && (vs.kind == VirtualServerKind::Fwmark || group.hasFwmarks))
+    diags.warning(vs.meta.locationOf("ha_suspend"), "'ha_suspend' cannot work with fwmarks; keepalived turns it off");
+  const Scheduler sched = effectiveScheduler(vs);
+  for (auto [flag, name] : {std::pair{vs.sh_port, "sh-port"}, {vs.sh_fallback, "sh-fallback"}})
+    if (flag && sched != Scheduler::Sh) diags.warning(vs.meta.locationOf(name), std::string("'") + name + "' only applies to the sh scheduler");
+  for (auto [flag, name] : {std::pair{vs.mh_port, "mh-port"}, {vs.mh_fallback, "mh-fallback"}})
+    if (flag && sched != Scheduler::Mh) diags.warning(vs.meta.locationOf(name), std::string("'") + name + "' only applies to the mh scheduler");
+
+  const int family = serviceFamily(lvs, vs);
+  if (vs.ip_family && vs.kind == VirtualServerKind::Address && *vs.ip_family != family)
+    diags.error(vs.meta.locationOf("ip_family"), "'ip_family' conflicts with the " + familyName(family) + " address of " + vs.describe());
+  if (vs.sorry_server) {
+    const Forwarding f = vs.sorry_server_lvs_method.value_or(effectiveForwarding(vs));
+    if (family && f.method != LvsMethod::Tun && vs.sorry_server->address.family != family)
+      diags.error(vs.meta.locationOf("sorry_server"), "'sorry_server' " + vs.sorry_server->address.text() + " is " +
+                                                          familyName(vs.sorry_server->address.family) + " but " +
+                                                          vs.describe() + " is " + familyName(family) +
+                                                          "; only a TUN sorry server may differ");
+  } else {
+    for (const char* name : {"sorry_server_inhibit", "sorry_server_lvs_method"})
+      if (vs.meta.has(name)) diags.warning(vs.meta.locationOf(name), std::string("'") + name + "' has no 'sorry_server' to apply to");
+  }
+  validateRealServers(lvs, vs, diags);
+}
+
+// Two virtual servers are the same IPVS service when these match.
+std::tuple<int, int, std::string, int, std::uint32_t, int> serviceKey(const VirtualServer& vs) {
+  const bool markOnly = vs.kind == VirtualServerKind::Fwmark;
+  return {static_cast<int>(vs.kind), vs.server.address.family,
+          vs.kind == VirtualServerKind::Group ? vs.group : vs.server.address.text(), vs.server.port, vs.fwmark,
+          markOnly ? vs.ip_family.value_or(0) : static_cast<int>(effectiveProtocol(vs))};
+}
+
+}  // namespace
+
+void validateLvs(const Config& config, Diagnostics& diags) {
+  const LvsSection& lvs = config.lvs;
+  validateGroups(lvs, diags);
+  std::map<decltype(serviceKey(VirtualServer{})), const VirtualServer*> services;
+  for (const VirtualServer& vs : lvs.virtual_servers) {
+    auto [it, fresh] = services.emplace(serviceKey(vs), &vs);
+    // keepalived 2.2.7 accepts this (IPVS then refuses the second service and its real servers join
+    // the first), and configurations in use rely on that, so it stays a warning.
+    if (!fresh)
+      diags.warning(vs.meta.where, vs.describe() + " is already defined at " + lineRef(vs.meta.where, it->second->meta.where) +
+                                       "; IPVS holds one service for both");
+    validateVirtualServer(lvs, vs, diags);
+  }
+}
+
+}  // namespace tandem::config
