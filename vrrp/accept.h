@@ -1,5 +1,6 @@
 #pragma once
 // Checks of a well-formed advert against the local instance (RFC 3768 / RFC 5798 section 7.1, second half).
+#include <cstddef>
 #include <string_view>
 
 #include "vrrp/instance_params.h"
@@ -15,8 +16,9 @@ enum class AcceptReason : std::uint8_t {
   IntervalMismatch,     // v2 only: RFC 3768 requires the same interval; v3 backups learn it instead
   AddressListMismatch,  // count or set of virtual addresses differs (keepalived drops, whoever sends)
   FromOwnAddress,       // our own advert looped back, or a duplicate address on the link
-  AhReplay,             // AH sequence number not newer than the last one from that sender (Instance only)
+  AhReplay,             // AH sequence number not newer than the last one from that sender (Instance only; last)
 };
+inline constexpr std::size_t kAcceptReasonCount = static_cast<std::size_t>(AcceptReason::AhReplay) + 1;
 
 std::string_view toString(AcceptReason reason);
 

@@ -9,6 +9,7 @@
 // The decoder runs only the checks that need no instance state beyond authentication settings, in RFC 5798 section
 // 7.1 order. VRID, priority, interval and address-list comparisons live in acceptAdvert() (accept.h).
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -100,8 +101,9 @@ enum class DecodeError : std::uint8_t {
   AuthFailure,            // PASS data differs from the configured password
   BadAhHeader,            // AH payload length wrong
   AhIcvMismatch,          // HMAC-MD5-96 does not match: wrong key or altered packet
-  AhSpiMismatch,          // SPI is not the source address, as keepalived requires
+  AhSpiMismatch,          // SPI is not the source address, as keepalived requires (keep last: counters)
 };
+inline constexpr std::size_t kDecodeErrorCount = static_cast<std::size_t>(DecodeError::AhSpiMismatch) + 1;
 
 std::string_view toString(DecodeError error);
 

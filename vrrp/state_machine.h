@@ -61,8 +61,8 @@ struct Counters {
   std::uint64_t transitions = 0;
   std::uint64_t becameMaster = 0;
   std::uint64_t releasedMaster = 0;
-  std::array<std::uint64_t, static_cast<std::size_t>(DecodeError::AhSpiMismatch) + 1> decodeErrors{};
-  std::array<std::uint64_t, static_cast<std::size_t>(AcceptReason::AhReplay) + 1> rejected{};
+  std::array<std::uint64_t, kDecodeErrorCount> decodeErrors{};
+  std::array<std::uint64_t, kAcceptReasonCount> rejected{};
 
   std::uint64_t dropped(DecodeError e) const { return decodeErrors[static_cast<std::size_t>(e)]; }
   std::uint64_t dropped(AcceptReason r) const { return rejected[static_cast<std::size_t>(r)]; }

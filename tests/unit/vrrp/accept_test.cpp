@@ -65,7 +65,7 @@ TEST(VrrpAcceptAdvert, AddressCheckCanBeSkipped) {
 
 TEST(VrrpAcceptAdvert, ReasonNamesAreDistinct) {
   std::set<std::string_view> names;
-  for (int r = 0; r <= static_cast<int>(AcceptReason::AhReplay); ++r)
+  for (std::size_t r = 0; r < kAcceptReasonCount; ++r)
     EXPECT_TRUE(names.insert(toString(static_cast<AcceptReason>(r))).second) << r;
 }
 

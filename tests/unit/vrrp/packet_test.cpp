@@ -318,7 +318,7 @@ TEST(VrrpPacketDecodeErrors, Ipv4HeaderWithOptionsIsSkipped) {
 
 TEST(VrrpPacketDecodeErrors, EveryReasonHasADistinctName) {
   std::set<std::string_view> names;
-  for (int e = 0; e <= static_cast<int>(DecodeError::AhSpiMismatch); ++e)
+  for (std::size_t e = 0; e < kDecodeErrorCount; ++e)
     EXPECT_TRUE(names.insert(toString(static_cast<DecodeError>(e))).second) << e;
   EXPECT_EQ(toString(DecodeError::BadTtl), "bad_ttl");
 }
