@@ -108,8 +108,8 @@ def virtual_server(out, index, n_vs, n_rs):
     make = http_real_server if index % 5 == 4 else tcp_real_server
     parts = [f"""virtual_server {vip_of(index, n_vs)} {port} {{
    delay_loop {5 + index % 6}
-   lb_algo {ALGOS[index % len(ALGOS)]}
-   lb_kind NAT
+   lvs_sched {ALGOS[index % len(ALGOS)]}
+   lvs_method NAT
    protocol TCP
 """]
     if index % len(ALGOS) == ALGOS.index("sh"):
