@@ -136,6 +136,8 @@ Keyword<U> regexStackKeyword() {
       });
 }
 
+}  // namespace
+
 const Schema<U>& urlSchema() {
   static const Schema<U> schema("url", {
       wordField("path", &U::path),
@@ -152,6 +154,8 @@ const Schema<U>& urlSchema() {
   });
   return schema;
 }
+
+namespace {
 
 void addConnectionKeywords(std::vector<Keyword<C>>& k) {
   k.push_back(addressField("connect_ip", &C::connect_ip));

@@ -114,6 +114,8 @@ Keyword<VS> sorryServerKeyword() {
       });
 }
 
+}  // namespace
+
 const Schema<RS>& realServerSchema() {
   static const Schema<RS> schema = [] {
     std::vector<Keyword<RS>> k = {
@@ -188,6 +190,8 @@ const Schema<VS>& virtualServerSchema() {
   });
   return schema;
 }
+
+namespace {
 
 // The header of a virtual_server block: ADDRESS [PORT] | fwmark N | group NAME.
 bool readVirtualServerHeader(VS& vs, const Node& n, BuildContext& ctx) {

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
+#include "parser/model_checkers.h"
 #include "tests/unit/parser/config_test_util.h"
 
 namespace tandem::config {
@@ -372,6 +374,66 @@ TEST(LvsModel, JsonDumpHasVirtualServersWithNestedRealServersAndCheckers) {
   const nlohmann::json& rs = vs.at("real_server").at(0);
   EXPECT_EQ(rs.at("weight"), 2);
   EXPECT_EQ(rs.at("TCP_CHECK").at("connect_port"), 81);
+}
+
+}  // namespace
+}  // namespace tandem::config
+
+namespace tandem::config {
+namespace {
+
+std::vector<std::string> splitWords(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::string word;
+  std::istringstream in(text);
+  while (std::getline(in, word, sep))
+    if (!word.empty()) out.push_back(word);
+  return out;
+}
+
+// Every keyword keepalived registers in the LVS blocks has a row in our tables.
+TEST(LvsModel, EveryKeepalivedKeywordOfTheLvsBlocksIsInTheTables) {
+  std::ifstream tsv(std::string(TANDEM_CONFORMANCE_DIR) + "/keepalived-keywords.tsv");
+  ASSERT_TRUE(tsv.good());
+  std::string line;
+  int checked = 0;
+  std::vector<std::string> missing;
+  while (std::getline(tsv, line)) {
+    auto tab = line.find('\t');
+    if (line.empty() || line[0] == '#' || tab == std::string::npos) continue;
+    const std::string block = line.substr(0, tab), rest = line.substr(tab + 1);
+    std::vector<std::string> keywords;
+    if (rest.rfind("(common:", 0) == 0) keywords = splitWords(rest.substr(8, rest.size() - 9), ' ');
+    else keywords = splitWords(rest, '|');
+    const std::vector<std::string> path = splitWords(block, '/');
+    if (path.empty() || path[0] != "virtual_server") {
+      if (block == "(top level)" && rest.rfind("virtual_server", 0) == 0) {
+        EXPECT_NE(topLevelSchema().find(rest), nullptr) << rest;
+        ++checked;
+      }
+      continue;
+    }
+    for (const std::string& k : keywords) {
+      bool found = false;
+      if (path.size() == 1) found = lvs::virtualServerSchema().find(k) != nullptr;
+      else if (path.size() == 2) found = lvs::realServerSchema().find(k) != nullptr;
+      else if (path.size() == 4 && path[3] == "url") found = lvs::urlSchema().find(k) != nullptr;
+      else {
+        found = true;
+        for (const std::string& checker : splitWords(path[2], '|')) {
+          bool inThis = false;
+          for (CheckerType t : {CheckerType::Tcp, CheckerType::Http, CheckerType::Ssl, CheckerType::Misc, CheckerType::Smtp,
+                                CheckerType::Dns, CheckerType::Udp, CheckerType::Ping, CheckerType::File, CheckerType::Bfd})
+            if (checkerKeyword(t) == checker) inThis = lvs::checkerSchema(t).find(k) != nullptr;
+          found = found && inThis;
+        }
+      }
+      if (!found) missing.push_back(block + " " + k);
+      ++checked;
+    }
+  }
+  EXPECT_TRUE(missing.empty()) << missing.size() << " missing, first: " << missing.front();
+  EXPECT_GT(checked, 150);
 }
 
 }  // namespace
