@@ -1,11 +1,19 @@
 #include <iostream>
 
+#include "daemon/config_tool.h"
 #include "daemon/options.h"
 
 int main(int argc, char** argv) {
   using namespace tandem::daemon;
   ParseOutcome parsed = parseCommandLine(argc, argv);
-  std::cout << parsed.output;
-  std::cerr << parsed.error;
-  return parsed.options ? 1 : parsed.exitCode;
+  if (!parsed.options) {
+    std::cout << parsed.output;
+    std::cerr << parsed.error;
+    return parsed.exitCode;
+  }
+  const Options& options = *parsed.options;
+  if (!options.checkPair.empty()) return runCheckPair(options, std::cout, std::cerr);
+  if (options.configTest || options.dump != DumpFormat::None) return runConfigTest(options, std::cout, std::cerr);
+  std::cerr << "tandemd: the VRRP and checker engines are not built yet; only -t, -d and --check-pair work\n";
+  return 1;
 }

@@ -147,6 +147,7 @@ Keyword<G> multicastGroup(std::string_view name, std::string G::*field, int fami
 Schema<G> makeGlobalDefsSchema() {
   std::vector<Keyword<G>> k = {
       wordField("router_id", &G::router_id),
+      deprecated<G>("lvs_id", "router_id"),  // keepalived 1.x spelling, still accepted by 2.x
       notificationEmail(),
       wordField("notification_email_from", &G::notification_email_from),
       smtpServer(),
@@ -210,7 +211,9 @@ Schema<G> makeGlobalDefsSchema() {
       "log_unknown_vrids", "vrrp_owner_ignore_adverts", "vmac_prefix", "vmac_addr_prefix", "umask", "random_seed",
       "reload_check_config", "reload_time_file", "reload_repeat", "reload_file", "include_check",
       "config_save_dir", "tmp_config_directory", "data_use_instance", "json_version", "iproute_usr_dir",
-      "iproute_etc_dir"};
+      "iproute_etc_dir",
+      // Accepted by keepalived 2.2 but gone from its 2.4 tables; kept so old files still load.
+      "email_faults"};
   for (const char* name : keptNames) k.push_back(kept<G>(name));
   return Schema<G>("global_defs", std::move(k));
 }

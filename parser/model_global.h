@@ -55,7 +55,7 @@ struct GlobalDefs {
   bool vrrp_higher_prio_send_advert = false;
   bool vrrp_lower_prio_no_advert = false;
   double vrrp_startup_delay = 0;
-  int max_auto_priority = -1;            // -1: not set
+  std::optional<int> max_auto_priority;  // keepalived: -1 means "no limit"
   std::optional<LvsTimeouts> lvs_timeouts;
   std::optional<LvsSyncDaemon> lvs_sync_daemon;
   bool lvs_flush = false;

@@ -1,0 +1,96 @@
+#include "daemon/config_tool.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "parser/dump_writer.h"
+#include "parser/linux_file_system.h"
+#include "parser/pair_lint.h"
+
+namespace tandem::daemon {
+
+std::string defaultConfigId() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return {};
+  std::string id = host;
+  if (auto dot = id.find('.'); dot != std::string::npos) id.resize(dot);
+  return id;
+}
+
+config::PreprocessOptions preprocessOptionsFor(const Options& options) {
+  config::PreprocessOptions p;
+  p.configId = options.configId.empty() ? defaultConfigId() : options.configId;
+  p.instanceName = options.instanceName;
+  p.strictIncludes = options.strictIncludes;
+  p.getenv = [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+  p.random = [] {
+    static std::mt19937 generator{std::random_device{}()};
+    return static_cast<unsigned>(generator());
+  };
+  return p;
+}
+
+config::LoadedConfig loadConfiguration(const std::string& file, const Options& options) {
+  config::LinuxFileSystem fs;
+  return config::loadConfigFile(file, preprocessOptionsFor(options), fs);
+}
+
+namespace {
+
+void printDiagnostics(const config::Diagnostics& diags, std::ostream& err) {
+  for (const auto& d : diags.all()) err << d.format() << '\n';
+}
+
+std::string plural(std::size_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int runConfigTest(const Options& options, std::ostream& out, std::ostream& err) {
+  config::LoadedConfig loaded = loadConfiguration(options.configFile, options);
+  printDiagnostics(loaded.diagnostics, err);
+  if (options.dump == DumpFormat::Text) {
+    config::TextDumpWriter writer(out);
+    config::topLevelSchema().write(loaded.config, writer);
+  } else if (options.dump == DumpFormat::Json) {
+    config::JsonDumpWriter writer;
+    config::topLevelSchema().write(loaded.config, writer);
+    out << writer.result().dump(2) << '\n';
+  }
+  const auto& d = loaded.diagnostics;
+  if (options.configTest)
+    err << options.configFile << ": " << plural(d.errorCount(), "error") << ", " << plural(d.warningCount(), "warning")
+        << '\n';
+  return d.hasErrors() ? 1 : 0;
+}
+
+int runCheckPair(const Options& options, std::ostream& out, std::ostream& err) {
+  const std::string& a = options.checkPair.at(0);
+  const std::string& b = options.checkPair.at(1);
+  config::LoadedConfig left = loadConfiguration(a, options);
+  config::LoadedConfig right = loadConfiguration(b, options);
+  bool broken = false;
+  for (const auto* loaded : {&left, &right}) {
+    if (!loaded->diagnostics.hasErrors()) continue;
+    printDiagnostics(loaded->diagnostics, err);
+    broken = true;
+  }
+  if (broken) {
+    err << "check-pair: fix the errors above first\n";
+    return 1;
+  }
+  std::vector<config::PairProblem> problems = config::checkPair(left.config, right.config);
+  for (const auto& p : problems) out << p.format() << '\n';
+  if (problems.empty()) out << "check-pair: " << a << " and " << b << " form a consistent pair\n";
+  else out << "check-pair: " << plural(problems.size(), "problem") << " break the pair\n";
+  return problems.empty() ? 0 : 1;
+}
+
+}  // namespace tandem::daemon
