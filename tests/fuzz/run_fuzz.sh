@@ -48,7 +48,9 @@ if [[ $rc -ne 0 || ${#artifacts[@]} -gt 0 ]]; then
   echo "run_fuzz: FAILED (fuzzer exit $rc)"
   for a in "${artifacts[@]}"; do
     cp "$a" "$keep/"
-    echo "run_fuzz: reproducer $keep/$(basename "$a")  (replay: $fuzzer $keep/$(basename "$a"))"
+    name=$(basename "$a")
+    # libFuzzer names the file after the finding: crash-, timeout-, leak-, oom-, slow-unit-.
+    echo "run_fuzz: ${name%%-*} input $keep/$name  (replay: $fuzzer $keep/$name)"
   done
   cp "$work/fuzz.log" "$keep/fuzz.log"
   exit 1
