@@ -39,6 +39,7 @@ std::string_view toString(TransitionReason reason) {
     case TransitionReason::FaultSet: return "fault_set";
     case TransitionReason::FaultCleared: return "fault_cleared";
     case TransitionReason::Shutdown: return "shutdown";
+    case TransitionReason::SyncGroup: return "sync_group";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ enum class TransitionReason : std::uint8_t {
   FaultSet,              // interface down or fault reported
   FaultCleared,
   Shutdown,
+  SyncGroup,             // another member of the vrrp_sync_group moved the group
 };
 std::string_view toString(TransitionReason reason);
 

@@ -45,6 +45,7 @@ Actions Instance::onEvent(const Event& event, TimePoint now) {
                    faultInputsChanged(was, now, out);
                  },
                  [&](const event::PriorityChanged& e) { priorityChanged(e.priority); },
+                 [&](const event::SyncGroupRequest& e) { syncGroupRequest(e.to, now, out); },
              },
              event);
   return out;
@@ -188,6 +189,15 @@ void Instance::priorityChanged(int priority) {
   // keepalived never moves an address owner off 255, nor anyone else onto 0 or 255.
   if (isOwner(params_)) return;
   effectivePriority_ = static_cast<std::uint8_t>(std::clamp(priority, 1, kPriorityOwner - 1));
+}
+
+void Instance::syncGroupRequest(State to, TimePoint now, Actions& out) {
+  if (to == State::Master && state_ == State::Backup) {
+    changeState(State::Master, TransitionReason::SyncGroup, now, out);
+  } else if (to == State::Backup && state_ == State::Master) {
+    backupWait_ = masterDownInterval();
+    changeState(State::Backup, TransitionReason::SyncGroup, now, out);
+  }
 }
 
 AcceptReason Instance::checkReplay(const DecodedAdvert& d, TimePoint now) {

@@ -48,10 +48,17 @@ struct FaultChanged {
 struct PriorityChanged {
   int priority;
 };
+// vrrp_sync_group: another member moved the group. Master: a Backup takes over now, since the members are masters
+// together; Backup: a Master steps down (with a priority 0 advert, so that the peer group takes over quickly).
+// Ignored in any other state: a FAULT is shared through FaultChanged instead.
+struct SyncGroupRequest {
+  State to;
+};
 }  // namespace event
 
 using Event = std::variant<event::Startup, event::AdvertReceived, event::DecodeFailed, event::TimerExpired,
-                           event::Shutdown, event::InterfaceChanged, event::FaultChanged, event::PriorityChanged>;
+                           event::Shutdown, event::InterfaceChanged, event::FaultChanged, event::PriorityChanged,
+                           event::SyncGroupRequest>;
 
 struct Counters {
   std::uint64_t advertsReceived = 0;
@@ -110,6 +117,7 @@ class Instance {
   void shutdown(TimePoint now, Actions& out);
   void faultInputsChanged(bool wasFaulty, TimePoint now, Actions& out);
   void priorityChanged(int priority);
+  void syncGroupRequest(State to, TimePoint now, Actions& out);
   AcceptReason checkReplay(const DecodedAdvert& d, TimePoint now);
 
   // The one place states change: logs "from -> to", counts, then runs the entry handler and notifies.
