@@ -5,7 +5,9 @@
 // HTTP_GET / SSL_GET, per url block, in keepalived's order (check_http.c): the status code must be in one of the
 // status_code ranges (default 200-299; anything outside 100-599 fails), then, if a digest is configured, the body's
 // MD5 must equal it (compared case-insensitively: keepalived compares the binary digest). regex is not handled here
-// yet. An attempt succeeds when every url succeeds; the adapter stops at the first failing url.
+// yet. An attempt succeeds when every url succeeds; the adapter stops at the first failing url. Deliberate
+// difference: keepalived without fast_recovery checks a recovering server's urls one per delay_loop; Tandem checks
+// them all in one attempt, as keepalived's fast_recovery does.
 //
 // MISC_CHECK (check_misc.c): exit 0 succeeds; with misc_dynamic an exit status 2..255 also succeeds and sets the
 // real server's weight to status - 2 (keepalived: "two less than the exit status" for a lone dynamic checker), while

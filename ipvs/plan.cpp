@@ -35,7 +35,7 @@ void reconcileService(Plan& out, const VirtualService& current, const VirtualSer
   }
   for (const auto& [key, dest] : current.destinations) {
     if (!wanted.destinations.contains(key)) {
-      out.push_back(destOp(OpKind::DelDest, wanted.service, dest));
+      out.push_back(destOp(OpKind::DelDest, current.service, dest));
     }
   }
 }

@@ -153,6 +153,8 @@ TEST(IpvsPlan, AdoptingRulesThatAlreadyMatchIsAnEmptyPlan) {
   const Table wanted = tableOf(web, {dest("10.0.0.2", 80), dest("10.0.0.3", 80, 2)});
 
   EXPECT_TRUE(plan(ownedPart(kernel, wanted), wanted).empty());
+  EXPECT_EQ(ownedPart(kernel, wanted), wanted);
+  EXPECT_FALSE(kernel == wanted);
   // Without ownedPart the foreign service would be deleted: the filter is what protects it.
   EXPECT_EQ(describe(plan(kernel, wanted)), "-D -t 198.51.100.1:25\n");
 }
