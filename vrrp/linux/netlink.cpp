@@ -1,0 +1,76 @@
+#include "vrrp/linux/netlink.h"
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/socket.h>
+#include <sys/socket.h>
+
+namespace tandem::vrrp::linux_ {
+
+void NlSocketDeleter::operator()(nl_sock* socket) const { nl_socket_free(socket); }
+void NlAddrDeleter::operator()(nl_addr* address) const { nl_addr_put(address); }
+
+NlSocket connectRoute(std::string& error) {
+  NlSocket socket(nl_socket_alloc());
+  if (!socket) {
+    error = "netlink: cannot allocate a socket";
+    return nullptr;
+  }
+  if (const int err = nl_connect(socket.get(), NETLINK_ROUTE); err < 0) {
+    error = nlErrorText("netlink: cannot connect a NETLINK_ROUTE socket", err);
+    return nullptr;
+  }
+  return socket;
+}
+
+std::string nlErrorText(std::string_view what, int nlError) {
+  std::string text(what);
+  text += ": ";
+  text += nl_geterror(nlError);
+  return text;
+}
+
+NlAddr toNlAddr(const IpAddress& address) {
+  const auto bytes = address.bytes();
+  const int family = address.family() == Family::Ipv4 ? AF_INET : AF_INET6;
+  // libnl copies the bytes; the const_cast only satisfies its C signature.
+  return NlAddr(nl_addr_build(family, const_cast<std::uint8_t*>(bytes.data()), bytes.size()));
+}
+
+std::optional<IpAddress> fromNlAddr(const nl_addr* address) {
+  if (address == nullptr) return std::nullopt;
+  const int family = nl_addr_get_family(address);
+  const auto size = nl_addr_get_len(address);
+  const auto* data = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(address));
+  if (family == AF_INET && size == 4) return IpAddress::fromBytes(Family::Ipv4, {data, 4});
+  if (family == AF_INET6 && size == 16) return IpAddress::fromBytes(Family::Ipv6, {data, 16});
+  return std::nullopt;
+}
+
+std::optional<std::vector<KernelAddress>> dumpAddresses(nl_sock* socket, std::string& error) {
+  nl_cache* cache = nullptr;
+  if (const int err = rtnl_addr_alloc_cache(socket, &cache); err < 0) {
+    error = nlErrorText("netlink: address dump failed", err);
+    return std::nullopt;
+  }
+  std::vector<KernelAddress> out;
+  for (nl_object* object = nl_cache_get_first(cache); object != nullptr; object = nl_cache_get_next(object)) {
+    auto* addr = reinterpret_cast<rtnl_addr*>(object);
+    const auto local = fromNlAddr(rtnl_addr_get_local(addr));
+    if (!local) continue;
+    KernelAddress k;
+    k.ifindex = rtnl_addr_get_ifindex(addr);
+    k.address = *local;
+    k.prefixLength = rtnl_addr_get_prefixlen(addr);
+    k.flags = rtnl_addr_get_flags(addr);
+    if (const char* label = rtnl_addr_get_label(addr)) k.label = label;
+    out.push_back(std::move(k));
+  }
+  nl_cache_free(cache);
+  return out;
+}
+
+}  // namespace tandem::vrrp::linux_
