@@ -10,6 +10,18 @@ VIP, VIP2 = "192.0.2.100", "192.0.2.101"
 VIP_CIDR, VIP2_CIDR = VIP + "/24", VIP2 + "/24"
 
 
+def start_pair(ctx, lab, kinds=("dut", "dut"), settle: float = 1.2, master_vips=(VIP,), **inst):
+    """A (priority 150) and B (priority 100) with the same instance settings; returns both daemons once A holds
+    the VIPs and B has heard it for `settle` seconds."""
+    a = ctx.start(lab, "a", kinds[0], config("A", [Instance(priority=150, **inst)]))
+    b = ctx.start(lab, "b", kinds[1], config("B", [Instance(priority=100, **inst)]))
+    down = master_down_interval(inst.get("version", 2), inst.get("advert_int", 1), 150)
+    ctx.wait_master(lab, "a", list(master_vips), down + 3, "the priority-150 node")
+    time.sleep(settle)
+    expect(lab.has_none("b", list(master_vips)), f"the backup holds a VIP: {sorted(lab.addresses('b'))}")
+    return a, b
+
+
 def check_adverts(ctx, lab, node, *, vrid, priority, version, adver_int, vips, dst="224.0.0.18", src=None,
                   count=2):
     """The master's adverts are well formed and paced at the advert interval."""
@@ -77,10 +89,7 @@ def election_vips_garp(ctx):
 @case("failover_kill9")
 def failover_kill9(ctx):
     lab = ctx.lab()
-    a = ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, state="MASTER")]))
-    ctx.start(lab, "b", "dut", config("B", [Instance(priority=100)]))
-    ctx.wait_master(lab, "a", [VIP], 6)
-    time.sleep(1.5)
+    a, _ = start_pair(ctx, lab)
     ctx.kill9_failover(lab, a, version=2, adver_int=1, label="kill -9 failover (v2, 1 s)", strict=ctx.strict("dut"))
     check_garps(lab, lab.nodes["b"], [VIP], 3)
 
@@ -88,10 +97,7 @@ def failover_kill9(ctx):
 @case("sigterm_priority_zero")
 def sigterm_priority_zero(ctx):
     lab = ctx.lab()
-    a = ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, state="MASTER")]))
-    ctx.start(lab, "b", "dut", config("B", [Instance(priority=100)]))
-    ctx.wait_master(lab, "a", [VIP], 6)
-    time.sleep(1.5)
+    a, _ = start_pair(ctx, lab)
     t = a.terminate()
     na, nb = lab.nodes["a"], lab.nodes["b"]
     zero = lambda: [x for x in lab.adverts(vrid=51, src=na.ipv4, since=t - 0.1) if x.priority == 0]  # noqa: E731
@@ -113,7 +119,7 @@ def sigterm_priority_zero(ctx):
 @case("sigterm_dont_release_V")
 def sigterm_dont_release_v(ctx):
     lab = ctx.lab()
-    a = ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, state="MASTER")]), extra=["-V"])
+    a = ctx.start(lab, "a", "dut", config("A", [Instance(priority=150)]), extra=["-V"])
     ctx.start(lab, "b", "dut", config("B", [Instance(priority=100)]))
     ctx.wait_master(lab, "a", [VIP], 6)
     time.sleep(1.2)
@@ -178,11 +184,8 @@ def preempt_delay(ctx):
 @case("vrrpv3_fast_failover")
 def vrrpv3_fast_failover(ctx):
     lab = ctx.lab()
-    a = ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, state="MASTER", version=3, advert_int=0.1)]))
-    ctx.start(lab, "b", "dut", config("B", [Instance(priority=100, version=3, advert_int=0.1)]))
-    ctx.wait_master(lab, "a", [VIP], 3)
+    a, _ = start_pair(ctx, lab, settle=0.3, version=3, advert_int=0.1)
     check_adverts(ctx, lab, lab.nodes["a"], vrid=51, priority=150, version=3, adver_int=0.1, vips=[VIP], count=10)
-    expect(lab.has_none("b", [VIP]), "VIP on the backup too")
     ctx.kill9_failover(lab, a, version=3, adver_int=0.1, label="kill -9 failover (v3, 100 ms)",
                        strict=ctx.strict("dut"))
 

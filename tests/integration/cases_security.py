@@ -6,21 +6,11 @@ from __future__ import annotations
 
 import time
 
+from cases_pair import start_pair
 from runner import case, expect, skew_time
-from vrrp_conf import Instance, config
 from vrrp_wire import AUTH_AH, AUTH_PASS, forged_advert4
 
 VIP = "192.0.2.100"
-
-
-def start_pair(ctx, lab, auth_type=None, auth_pass="secret"):
-    inst = dict(auth_type=auth_type, auth_pass=auth_pass)
-    a = ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, **inst)]))
-    b = ctx.start(lab, "b", "dut", config("B", [Instance(priority=100, **inst)]))
-    ctx.wait_master(lab, "a", [VIP], 6, "the priority-150 node")
-    time.sleep(1.2)  # the backup has heard the master
-    expect(lab.has_none("b", [VIP]), "VIP on the backup too")
-    return a, b
 
 
 def right_after_master_advert(lab) -> None:
@@ -60,7 +50,7 @@ def expect_accepted(ctx, lab, label: str, frame: bytes) -> None:
 @case("auth_pass")
 def auth_pass(ctx):
     lab = ctx.lab()
-    start_pair(ctx, lab, "PASS", "secret")
+    start_pair(ctx, lab, auth_type="PASS", auth_pass="secret")
     na = lab.nodes["a"]
     advs = lab.adverts(vrid=51, src=na.ipv4)
     expect(advs and all(x.auth_type == AUTH_PASS and x.auth_data.rstrip(b"\0") == b"secret" for x in advs),
@@ -75,7 +65,7 @@ def auth_pass(ctx):
 @case("auth_ah")
 def auth_ah(ctx):
     lab = ctx.lab()
-    a, _ = start_pair(ctx, lab, "AH", "secret")
+    a, _ = start_pair(ctx, lab, auth_type="AH", auth_pass="secret")
     na, nb = lab.nodes["a"], lab.nodes["b"]
     advs = lab.adverts(vrid=51, src=na.ipv4)
     expect(advs and all(x.ah and x.auth_type == AUTH_AH for x in advs), "adverts are not in an IPsec AH header")

@@ -226,8 +226,11 @@ class Lab:
         have = self.addresses(name)
         return not any(v in have for v in vips)
 
-    def add_dummy(self, name: str, ifname: str) -> None:
-        self.exec(name, "ip", "link", "add", ifname, "type", "dummy")
+    def add_spare_link(self, name: str, ifname: str) -> None:
+        """A second interface in a director, for track_interface (a veth pair: the dummy module may be missing)."""
+        peer = (ifname + "-p")[:15]
+        self.exec(name, "ip", "link", "add", ifname, "type", "veth", "peer", "name", peer)
+        self.exec(name, "ip", "link", "set", peer, "up")
         self.exec(name, "ip", "link", "set", ifname, "up")
 
     def del_addresses(self, name: str, cidrs: list[str], ifname: str = "eth0") -> None:

@@ -80,6 +80,10 @@ class Env:
 
     def missing(self, needs: tuple) -> str:
         for need in needs:
+            if need == "tandemd_binary":
+                if not self.tandemd or not os.access(self.tandemd, os.X_OK):
+                    return f"no tandemd binary at {self.tandemd or '(none given)'}"
+                continue
             kind = self.dut_kind if need == "dut" else need
             if kind == "keepalived" and not self.keepalived:
                 return "keepalived is not installed"
@@ -103,8 +107,11 @@ class Ctx:
         lab.start_capture()
         return lab
 
+    def kind(self, kind: str) -> str:
+        return self.dut if kind == "dut" else kind
+
     def start(self, lab: netlab.Lab, name: str, kind: str, conf: str, extra: list | None = None) -> netlab.Daemon:
-        kind = self.dut if kind == "dut" else kind
+        kind = self.kind(kind)
         return lab.start_daemon(name, kind, conf, binary=self.env.binary(kind), extra=extra)
 
     def note(self, text: str) -> None:
@@ -113,7 +120,7 @@ class Ctx:
 
     def strict(self, kind: str) -> bool:
         """Timing bounds are asserted for tandemd only; keepalived's numbers are reported."""
-        return (self.dut if kind == "dut" else kind) == "tandemd"
+        return self.kind(kind) == "tandemd"
 
     def close(self, failed: bool) -> None:
         for lab in self.labs:
