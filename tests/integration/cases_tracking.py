@@ -50,6 +50,14 @@ def sync_group_moves_together(ctx):
     ctx.wait_released(lab, "b", [VIP, VIP2], 2, "the backup after recovery")
 
 
+def start_tracked(ctx, lab, scripts=(), **tracking) -> None:
+    """A at 150 with the given tracking, B at 100; returns once A is master and B has heard it."""
+    ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, **tracking)], scripts=list(scripts)))
+    ctx.start(lab, "b", "dut", config("B", [Instance(priority=100)]))
+    ctx.wait_master(lab, "a", [VIP], 6)
+    time.sleep(1.2)
+
+
 def check_weight_failover(ctx, lab, fail, recover):
     """A at 150 drops to 90 below B's 100 when the tracked thing fails: its adverts say 90 and B preempts; when it
     recovers A preempts back."""
@@ -70,10 +78,7 @@ def track_script_weight(ctx):
     flag = os.path.join(lab.tmp, "healthy")
     open(flag, "w").close()
     script = Script("chk_flag", f"/usr/bin/test -e {flag}", interval=1, weight=-60)
-    ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, track_scripts=["chk_flag"])], scripts=[script]))
-    ctx.start(lab, "b", "dut", config("B", [Instance(priority=100)]))
-    ctx.wait_master(lab, "a", [VIP], 6)
-    time.sleep(1.2)
+    start_tracked(ctx, lab, scripts=[script], track_scripts=["chk_flag"])
     check_weight_failover(ctx, lab, lambda: os.unlink(flag), lambda: open(flag, "w").close())
 
 
@@ -81,10 +86,7 @@ def track_script_weight(ctx):
 def track_interface_weight(ctx):
     lab = ctx.lab()
     lab.add_spare_link("a", "trk0")
-    ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, track_interfaces=["trk0 weight -60"])]))
-    ctx.start(lab, "b", "dut", config("B", [Instance(priority=100)]))
-    ctx.wait_master(lab, "a", [VIP], 6)
-    time.sleep(1.2)
+    start_tracked(ctx, lab, track_interfaces=["trk0 weight -60"])
     check_weight_failover(ctx, lab, lambda: lab.set_link("a", "trk0", False), lambda: lab.set_link("a", "trk0", True))
 
 
@@ -93,10 +95,7 @@ def track_interface_fault(ctx):
     """Without a weight, a tracked interface going down is a FAULT: the master gives up at once (priority 0)."""
     lab = ctx.lab()
     lab.add_spare_link("a", "trk0")
-    ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, track_interfaces=["trk0"])]))
-    ctx.start(lab, "b", "dut", config("B", [Instance(priority=100)]))
-    ctx.wait_master(lab, "a", [VIP], 6)
-    time.sleep(1.2)
+    start_tracked(ctx, lab, track_interfaces=["trk0"])
     t = time.time()
     lab.set_link("a", "trk0", False)
     ctx.wait_released(lab, "a", [VIP], 2, "the faulted master")
