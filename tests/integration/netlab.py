@@ -49,6 +49,10 @@ def link_local(mac: str) -> str:
     return str(ipaddress.ip_address(b"\xfe\x80" + b"\0" * 6 + eui))
 
 
+class TakeoverNotSeen(Exception):
+    pass
+
+
 class Node:
     def __init__(self, lab: "Lab", name: str, index: int):
         self.name = name
@@ -73,7 +77,7 @@ class Daemon:
         pids = [base + ".pid", base + ".vrrp.pid", base + ".chk.pid"]
         self.cmd = ["ip", "netns", "exec", node.ns, binary, "-n", "-l", "-D", "-f", self.conf,
                     "-p", pids[0], "-r", pids[1], "-c", pids[2], *extra]
-        if kind == "keepalived":
+        if kind == "keepalived" and "-P" not in extra:
             self.cmd.insert(self.cmd.index("-f"), "-P")  # VRRP only: no checker child
         self._logf = open(self.log, "w")
         self.proc = subprocess.Popen(self.cmd, stdout=self._logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -281,6 +285,27 @@ class Lab:
     def neighbor_adverts(self, target: str | None = None, since: float = 0.0) -> list:
         return [p for p in self.packets() if isinstance(p, vrrp_wire.NeighborAdvert) and p.ts >= since
                 and (target is None or p.target == target)]
+
+    def takeover(self, *, vrid: int, old_src: str, new_src: str, new_mac: str, vip: str, since: float,
+                 timeout: float, announce: str = "garp") -> tuple[float, float, float]:
+        """Kernel timestamps of a takeover read from the capture: the old master's last advert (priority > 0), the
+        new master's first advert, and its first GARP (or unsolicited NA) for `vip`. Raises TakeoverNotSeen."""
+        def new_adverts():
+            return [a for a in self.adverts(vrid=vrid, src=new_src, since=since) if a.priority > 0]
+        if not self.wait_until(lambda: bool(new_adverts()), timeout):
+            raise TakeoverNotSeen("no advert from the new master")
+        t_new = new_adverts()[0].ts
+        old = [a.ts for a in self.adverts(vrid=vrid, src=old_src, since=since) if a.priority > 0 and a.ts < t_new]
+        if not old:
+            raise TakeoverNotSeen("no advert from the old master before the takeover in the capture")
+
+        def announcements():
+            if announce == "na":
+                return [p.ts for p in self.neighbor_adverts(vip, since=old[-1]) if p.eth_src == new_mac]
+            return [p.ts for p in self.garps(vip, since=old[-1]) if p.sha == new_mac and p.eth_src == new_mac]
+        if not self.wait_until(lambda: bool(announcements()), 2):
+            raise TakeoverNotSeen(f"no {announce.upper()} for {vip} from {new_mac} after the takeover")
+        return old[-1], t_new, announcements()[0]
 
     def send(self, frames: list[bytes], interval: float = 0.0) -> None:
         """Puts forged frames on the segment from the observer, through a sender kept running there (a process
