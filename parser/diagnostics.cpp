@@ -1,6 +1,5 @@
 #include "parser/diagnostics.h"
 
-#include <algorithm>
 
 namespace tandem::config {
 
@@ -17,15 +16,19 @@ std::string Diagnostic::format() const {
   return out;
 }
 
-bool Diagnostics::contains(const Diagnostic& d) const {
-  return std::any_of(items_.begin(), items_.end(), [&](const Diagnostic& x) {
-    return x.severity == d.severity && x.where.line == d.where.line && x.message == d.message &&
-           x.where.fileName() == d.where.fileName();
-  });
+std::string Diagnostics::key(const Diagnostic& d) {
+  std::string k = d.where.fileName();
+  k += '\0';
+  k += std::to_string(d.where.line);
+  k += d.severity == Severity::Error ? 'E' : 'W';
+  k += d.message;
+  return k;
 }
 
+bool Diagnostics::contains(const Diagnostic& d) const { return seen_.count(key(d)) > 0; }
+
 void Diagnostics::add(Diagnostic d) {
-  if (contains(d)) return;
+  if (!seen_.insert(key(d)).second) return;
   if (d.severity == Severity::Error) ++errors_;
   items_.push_back(std::move(d));
 }

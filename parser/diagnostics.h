@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace tandem::config {
@@ -41,7 +42,10 @@ class Diagnostics {
   bool contains(const Diagnostic& d) const;
 
  private:
+  static std::string key(const Diagnostic& d);
+
   std::vector<Diagnostic> items_;
+  std::unordered_set<std::string> seen_;  // key() of every item: a file can yield tens of thousands
   std::size_t errors_ = 0;
 };
 

@@ -172,6 +172,9 @@ std::optional<std::string> closestKeyword(std::string_view word, const std::vect
   std::optional<std::string> best;
   std::size_t bestDistance = std::max<std::size_t>(2, word.size() / 4) + 1;
   for (std::string_view k : known) {
+    // The length difference bounds the distance from below: most keywords need no table at all.
+    const std::size_t lengthGap = k.size() > word.size() ? k.size() - word.size() : word.size() - k.size();
+    if (lengthGap >= bestDistance) continue;
     std::size_t d = editDistance(word, k);
     if (d < bestDistance) {
       bestDistance = d;
