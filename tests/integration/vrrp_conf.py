@@ -24,12 +24,13 @@ class Instance:
     track_scripts: list = field(default_factory=list)      # "name" or "name weight N"
     track_interfaces: list = field(default_factory=list)   # "ifname" or "ifname weight N"
     extra: list = field(default_factory=list)
+    interface: str = "eth0"
 
-    def text(self, interface: str = "eth0") -> str:
+    def text(self) -> str:
         adv = f"{self.advert_int:g}"
         lines = [f"vrrp_instance {self.name} {{",
                  f"    state {self.state}",
-                 f"    interface {interface}",
+                 f"    interface {self.interface}",
                  f"    virtual_router_id {self.vrid}",
                  f"    priority {self.priority}",
                  f"    advert_int {adv}",
