@@ -35,6 +35,15 @@ struct ServerAddress {
   bool operator==(const ServerAddress& o) const { return address == o.address && port == o.port; }
 };
 
+// SCRIPT [USER [GROUP]] of notify_up/notify_down/quorum_up/quorum_down: parameters of the script
+// must be quoted with it, an unquoted second word is the user to run it as.
+struct ScriptCommand {
+  std::string command;
+  std::string user;
+  std::string group;
+  bool set() const { return !command.empty(); }
+};
+
 enum class CheckerType { Tcp, Http, Ssl, Misc, Smtp, Dns, Udp, Ping, File, Bfd };
 std::string_view checkerKeyword(CheckerType type);  // "TCP_CHECK", "HTTP_GET", ...
 
@@ -129,7 +138,7 @@ struct RealServer {
   std::optional<Forwarding> lvs_method;            // unset: the virtual server's
   std::optional<long long> uthreshold, lthreshold;
   std::optional<bool> inhibit_on_failure;
-  std::string notify_up, notify_down;
+  ScriptCommand notify_up, notify_down;
   std::optional<bool> alpha;
   std::optional<long long> retry;
   std::optional<double> delay_before_retry, warmup, connect_timeout, delay_loop;
@@ -166,7 +175,7 @@ struct VirtualServer {
   bool alpha = false, omega = false;
   long long quorum = 1;
   long long hysteresis = 0;
-  std::string quorum_up, quorum_down;
+  ScriptCommand quorum_up, quorum_down;
   std::optional<int> ip_family;              // 4 or 6
   std::optional<ServerAddress> sorry_server;
   bool sorry_server_inhibit = false;

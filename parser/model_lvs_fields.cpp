@@ -78,6 +78,22 @@ std::optional<ServerAddress> readServerAddress(const Node& n, std::size_t index,
   return s;
 }
 
+std::optional<ScriptCommand> readScriptCommand(const Node& n, BuildContext& ctx) {
+  if (!expectArgs(n, 1, 3, ctx)) return std::nullopt;
+  ScriptCommand s;
+  s.command = n.args[0].text;
+  if (n.args.size() > 1) s.user = n.args[1].text;
+  if (n.args.size() > 2) s.group = n.args[2].text;
+  return s;
+}
+
+std::vector<std::string> scriptCommandWords(const ScriptCommand& s) {
+  std::vector<std::string> words{s.command};
+  if (!s.user.empty()) words.push_back(s.user);
+  if (!s.group.empty()) words.push_back(s.group);
+  return words;
+}
+
 std::vector<std::string> serverAddressWords(const ServerAddress& s) {
   std::vector<std::string> words{s.address.text()};
   if (s.port) words.push_back(std::to_string(s.port));

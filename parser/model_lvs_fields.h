@@ -30,6 +30,21 @@ std::vector<std::string> serverAddressWords(const ServerAddress& s);
 std::optional<Forwarding> readForwarding(const Node& n, BuildContext& ctx);
 std::vector<std::string> forwardingWords(const Forwarding& f);
 
+std::optional<ScriptCommand> readScriptCommand(const Node& n, BuildContext& ctx);
+std::vector<std::string> scriptCommandWords(const ScriptCommand& s);
+
+template <class T>
+Keyword<T> scriptField(std::string_view name, ScriptCommand T::*field) {
+  return custom<T>(
+      name,
+      [field](T& t, const Node& n, BuildContext& ctx) {
+        if (auto s = readScriptCommand(n, ctx)) t.*field = *s;
+      },
+      [field, name](const T& t, DumpWriter& out) {
+        if ((t.*field).set()) out.text(name, scriptCommandWords(t.*field));
+      });
+}
+
 template <class T>
 Keyword<T> timerField(std::string_view name, std::optional<double> T::*field, bool allowZero,
                       double max = kMaxTimer) {

@@ -65,7 +65,7 @@ TEST(LvsModel, VirtualServerKeywordsAreTyped) {
       "virtual_server 10.0.0.1 443 {\n"
       " delay_loop 6.5\n lvs_sched sh\n sh-port\n lvs_method DR\n protocol sctp\n persistence_timeout\n"
       " persistence_granularity 255.255.255.0\n persistence_engine sip\n ha_suspend\n alpha\n omega\n"
-      " quorum 2\n hysteresis 1\n quorum_up \"/bin/up arg\"\n quorum_down /bin/down x y\n"
+      " quorum 2\n hysteresis 1\n quorum_up \"/bin/up arg\"\n quorum_down /bin/down nobody nogroup\n"
       " sorry_server 10.0.0.9 443\n sorry_server_inhibit\n sorry_server_lvs_method TUN type gue port 6080 csum\n"
       " connect_timeout 3\n retry 2\n delay_before_retry 0.5\n warmup 0\n inhibit_on_failure\n weight 5\n"
       " virtualhost www.example.com\n smtp_alert off\n"
@@ -84,8 +84,10 @@ TEST(LvsModel, VirtualServerKeywordsAreTyped) {
   EXPECT_TRUE(vs.ha_suspend && vs.alpha && vs.omega && vs.inhibit_on_failure && vs.sorry_server_inhibit);
   EXPECT_EQ(vs.quorum, 2);
   EXPECT_EQ(vs.hysteresis, 1);
-  EXPECT_EQ(vs.quorum_up, "/bin/up arg");
-  EXPECT_EQ(vs.quorum_down, "/bin/down x y");
+  EXPECT_EQ(vs.quorum_up.command, "/bin/up arg");
+  EXPECT_EQ(vs.quorum_down.command, "/bin/down");
+  EXPECT_EQ(vs.quorum_down.user, "nobody");
+  EXPECT_EQ(vs.quorum_down.group, "nogroup");
   EXPECT_EQ(vs.sorry_server->port, 443);
   EXPECT_EQ(vs.sorry_server_lvs_method->tunnelType, TunnelType::Gue);
   EXPECT_EQ(vs.sorry_server_lvs_method->tunnelPort, 6080);
@@ -234,7 +236,7 @@ TEST(LvsModel, RealServerValuesAndRanges) {
                                 "t.conf:8: error: 'uthreshold' 10 is below 'lthreshold' 20"}));
   const RealServer& rs = onlyVs(c).real_servers[1];
   EXPECT_EQ(*rs.weight, 0);
-  EXPECT_EQ(rs.notify_up, "/bin/up");
+  EXPECT_EQ(rs.notify_up.command, "/bin/up");
   EXPECT_EQ(*rs.inhibit_on_failure, false);
   EXPECT_EQ(rs.lvs_method->method, LvsMethod::Tun);
 }
@@ -312,7 +314,7 @@ const char* kRich =
     "virtual_server 10.0.0.1 80 {\n delay_loop 6.5\n lvs_sched sh\n sh-fallback\n lvs_method TUN type gre csum\n"
     " protocol TCP\n persistence_timeout 600\n quorum_up \"/bin/up a\"\n sorry_server 10.0.0.9 80\n"
     " ip_family inet\n smtp_alert off\n\n"
-    " real_server 10.0.0.2 80 {\n  weight 3\n  alpha off\n  notify_down \"/bin/down x\"\n"
+    " real_server 10.0.0.2 80 {\n  weight 3\n  alpha off\n  notify_down \"/bin/down x\" nobody\n"
     "  TCP_CHECK {\n   connect_timeout 2.5\n   bindto 10.0.0.100\n  }\n"
     "  HTTP_GET {\n   http_protocol 1.0C\n   url {\n    path \"/a b\"\n    status_code 200-204 301\n"
     "    digest 9b3a0c85a887a256d6939da88aabd8cd\n   }\n   url {\n    path /c\n   }\n  }\n"
@@ -343,9 +345,11 @@ TEST(LvsModel, DumpReadsBackTheSame) {
   EXPECT_EQ(*vs.delay_loop, 6.5);
   EXPECT_EQ(vs.lvs_method->tunnelType, TunnelType::Gre);
   EXPECT_EQ(*vs.smtp_alert, false);
-  EXPECT_EQ(vs.quorum_up, "/bin/up a");
+  EXPECT_EQ(vs.quorum_up.command, "/bin/up a");
   const RealServer& rs = vs.real_servers.at(0);
   EXPECT_EQ(*rs.alpha, false);
+  EXPECT_EQ(rs.notify_down.command, "/bin/down x");
+  EXPECT_EQ(rs.notify_down.user, "nobody");
   ASSERT_EQ(rs.checkers.size(), 6u);
   EXPECT_EQ(rs.checkers[0].type, CheckerType::Tcp);
   EXPECT_EQ(*rs.checkers[0].connect_timeout, 2.5);
