@@ -120,9 +120,9 @@ class Daemon:
             return False
 
     def log_text(self) -> str:
-        self._logf.flush()
-        with open(self.log, errors="replace") as f:
-            return f.read()
+        if not self._logf.closed:
+            self._logf.flush()
+        return _read(self.log)
 
     def close(self) -> None:
         if self.alive():
@@ -358,8 +358,12 @@ def _cleanup_all() -> None:
 
 
 def _on_signal(signum, _frame):
+    # Clean up here and leave at once: an exception raised from a signal handler can land where Python ignores it
+    # (a finalizer), and the run would carry on without its namespaces.
+    signal.signal(signum, signal.SIG_IGN)
+    print(f"netlab: signal {signum}, removing namespaces and processes", file=sys.stderr, flush=True)
     _cleanup_all()
-    sys.exit(128 + signum)
+    os._exit(128 + signum)
 
 
 def install_cleanup_handlers() -> None:
