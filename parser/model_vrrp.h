@@ -192,6 +192,14 @@ struct VrrpInstance {
   // 10 ms steps for v3, clamped to what the advert field can carry.
   int advertIntervalCentis(const GlobalDefs& global) const;
   std::string effectiveInterface(const GlobalDefs& global) const;
+  // Per-instance settings that fall back to global_defs; strict mode forces the RFC behaviour.
+  bool effectiveAccept(const GlobalDefs& global) const;
+  bool effectiveSkipCheckAdvAddr(const GlobalDefs& global) const;
+  bool effectiveLowerPrioNoAdvert(const GlobalDefs& global) const;
+  bool effectiveHigherPrioSendAdvert(const GlobalDefs& global) const;
+  double effectiveGarpMasterDelay(const GlobalDefs& global) const;
+  int effectiveGarpMasterRepeat(const GlobalDefs& global) const;
+  int effectiveDownTimerAdverts() const { return down_timer_adverts.value_or(3); }
 };
 
 struct VrrpScript {

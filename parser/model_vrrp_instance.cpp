@@ -1,4 +1,5 @@
 // The vrrp_instance keyword table and the effective values keepalived derives for an instance.
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -221,7 +222,7 @@ Schema<I> makeInstanceSchema() {
   static constexpr std::array keptNames = {"use_vmac_addr",        "use_ipvlan",         "old_unicast_checksum",
                                            "vrf",                  "track_src_ip",       "linkbeat_use_polling",
                                            "notify_priority_changes", "timer_expired_backup", "garp_extra_if",
-                                           "vmac_garp_intvl",      "owner_ignore_adverts"};
+                                           "vmac_garp_intvl",      "owner_ignore_adverts", "thread_timer_expired"};
   for (const char* name : keptNames) k.push_back(kept<I>(name));
   return Schema<I>("vrrp_instance", std::move(k));
 }
@@ -271,6 +272,34 @@ int VrrpInstance::advertIntervalCentis(const GlobalDefs& global) const {
 
 std::string VrrpInstance::effectiveInterface(const GlobalDefs& global) const {
   return interface.empty() ? global.default_interface : interface;
+}
+
+bool VrrpInstance::effectiveAccept(const GlobalDefs& global) const {
+  if (effectivePriority() == 255) return true;
+  // keepalived: accept mode for VRRPv2 in strict mode would break RFC 3768, so it is cleared.
+  if (effectiveStrict(global) && effectiveVersion(global) == 2) return false;
+  return accept.value_or(!effectiveStrict(global));
+}
+
+bool VrrpInstance::effectiveSkipCheckAdvAddr(const GlobalDefs& global) const {
+  return skip_check_adv_addr.value_or(global.vrrp_skip_check_adv_addr);
+}
+
+bool VrrpInstance::effectiveLowerPrioNoAdvert(const GlobalDefs& global) const {
+  return effectiveStrict(global) || lower_prio_no_advert.value_or(global.vrrp_lower_prio_no_advert);
+}
+
+bool VrrpInstance::effectiveHigherPrioSendAdvert(const GlobalDefs& global) const {
+  return !effectiveStrict(global) && higher_prio_send_advert.value_or(global.vrrp_higher_prio_send_advert);
+}
+
+double VrrpInstance::effectiveGarpMasterDelay(const GlobalDefs& global) const {
+  return garp_master_delay.value_or(global.vrrp_garp_master_delay);
+}
+
+int VrrpInstance::effectiveGarpMasterRepeat(const GlobalDefs& global) const {
+  // keepalived turns a repeat of 0 into 1: at least one burst is sent on becoming master.
+  return std::max(1, garp_master_repeat.value_or(global.vrrp_garp_master_repeat));
 }
 
 }  // namespace tandem::config

@@ -2,6 +2,9 @@
 // and the dump round trip.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "tests/unit/parser/config_test_util.h"
@@ -125,6 +128,28 @@ TEST(VrrpModel, TypedInstanceKeywords) {
   EXPECT_FALSE(i.track_interface[1].weight);
   EXPECT_EQ(i.track_script[0].weight, 10);
   EXPECT_EQ(i.virtual_ipaddress[0].label, "eth1:1");
+}
+
+TEST(VrrpModel, InstanceSettingsFallBackToGlobalDefsAndStrictMode) {
+  auto c = parse("global_defs {\n vrrp_garp_master_delay 7\n vrrp_garp_master_repeat 0\n vrrp_skip_check_adv_addr\n"
+                 " vrrp_higher_prio_send_advert\n}\n" +
+                 kMinimal + "vrrp_instance S {\n strict_mode\n interface eth0\n virtual_router_id 9\n"
+                            " garp_master_delay 1\n down_timer_adverts 4\n virtual_ipaddress {\n  10.0.0.9\n }\n}\n");
+  const GlobalDefs& g = c.config.global;
+  const VrrpInstance& plain = c.config.vrrp.instances[0];
+  const VrrpInstance& strict = c.config.vrrp.instances[1];
+  EXPECT_EQ(plain.effectiveGarpMasterDelay(g), 7);
+  EXPECT_EQ(plain.effectiveGarpMasterRepeat(g), 1);
+  EXPECT_TRUE(plain.effectiveSkipCheckAdvAddr(g));
+  EXPECT_TRUE(plain.effectiveHigherPrioSendAdvert(g));
+  EXPECT_FALSE(plain.effectiveLowerPrioNoAdvert(g));
+  EXPECT_TRUE(plain.effectiveAccept(g));
+  EXPECT_EQ(plain.effectiveDownTimerAdverts(), 3);
+  EXPECT_EQ(strict.effectiveGarpMasterDelay(g), 1);
+  EXPECT_FALSE(strict.effectiveHigherPrioSendAdvert(g));
+  EXPECT_TRUE(strict.effectiveLowerPrioNoAdvert(g));
+  EXPECT_FALSE(strict.effectiveAccept(g));
+  EXPECT_EQ(strict.effectiveDownTimerAdverts(), 4);
 }
 
 TEST(VrrpModel, PreemptUndoesNopreemptAndAcceptUndoesNoAccept) {
@@ -306,6 +331,49 @@ TEST(VrrpModel, SyncGroupTrackProcessTrackFileAndGarpGroup) {
   EXPECT_NE(std::find(all.begin(), all.end(), "t.conf:27: warning: 'vrrp_track_file' is deprecated; use 'track_file'"),
             all.end())
       << ::testing::PrintToString(all);
+}
+
+// Every keyword keepalived registers in the VRRP-side blocks is read (typed, kept or deprecated),
+// never reported as unknown.
+TEST(VrrpModel, EveryKeepalivedKeywordOfTheVrrpBlocksIsInTheTables) {
+  const std::map<std::string, std::pair<std::string, std::string>> wrappers = {
+      {"vrrp_instance", {"vrrp_instance X {\n", "}\n"}},
+      {"vrrp_instance/authentication", {"vrrp_instance X {\n authentication {\n", " }\n}\n"}},
+      {"vrrp_instance/auth_hmac", {"vrrp_instance X {\n auth_hmac {\n", " }\n}\n"}},
+      {"vrrp_script", {"vrrp_script X {\n", "}\n"}},
+      {"vrrp_sync_group", {"vrrp_sync_group X {\n", "}\n"}},
+      {"vrrp_track_process", {"vrrp_track_process X {\n", "}\n"}},
+      {"track_file", {"track_file X {\n", "}\n"}},
+      {"vrrp_track_file", {"vrrp_track_file X {\n", "}\n"}},
+      {"garp_group", {"garp_group {\n", "}\n"}},
+  };
+  const std::set<std::string> ownTopLevel = {"static_ipaddress", "static_routes", "static_rules", "vrrp_sync_group",
+                                             "garp_group", "vrrp_instance", "vrrp_script", "vrrp_track_process",
+                                             "track_file", "vrrp_track_file"};
+  std::ifstream tsv(std::string(TANDEM_CONFORMANCE_DIR) + "/keepalived-keywords.tsv");
+  ASSERT_TRUE(tsv.good());
+  std::string row;
+  int checked = 0;
+  std::vector<std::string> missing;
+  while (std::getline(tsv, row)) {
+    const auto tab = row.find('\t');
+    if (row.empty() || row[0] == '#' || tab == std::string::npos) continue;
+    const std::string block = row.substr(0, tab), keyword = row.substr(tab + 1);
+    if (block == "(top level)") {
+      if (!ownTopLevel.count(keyword)) continue;
+      if (!topLevelSchema().find(keyword)) missing.push_back(block + " " + keyword);
+      ++checked;
+      continue;
+    }
+    auto wrap = wrappers.find(block);
+    if (wrap == wrappers.end()) continue;
+    auto c = parse(wrap->second.first + "  " + keyword + "\n" + wrap->second.second);
+    for (const auto& m : messages(c))
+      if (m.find("unknown keyword '" + keyword + "'") != std::string::npos) missing.push_back(block + " " + keyword);
+    ++checked;
+  }
+  EXPECT_TRUE(missing.empty()) << missing.size() << " missing, first: " << missing.front();
+  EXPECT_GT(checked, 120);
 }
 
 TEST(VrrpModel, UnknownKeywordSuggestsTheClosestOne) {
