@@ -36,17 +36,17 @@ std::string describeCycle(const Chain& chain, std::string_view name) {
 }
 
 MacroTable::MacroTable() {
-  macros_["_PWD"] = Macro{{""}, Builtin::Pwd};
-  macros_["_INSTANCE"] = Macro{{""}, Builtin::Instance};
-  macros_["_RANDOM"] = Macro{{""}, Builtin::Random};
-  macros_["_HASH"] = Macro{{"#"}, Builtin::Hash};
-  macros_["_BANG"] = Macro{{"!"}, Builtin::Bang};
-  macros_["_ENV"] = Macro{{""}, Builtin::Env};
+  macros_["_PWD"] = Macro{{""}, Builtin::Pwd, {}};
+  macros_["_INSTANCE"] = Macro{{""}, Builtin::Instance, {}};
+  macros_["_RANDOM"] = Macro{{""}, Builtin::Random, {}};
+  macros_["_HASH"] = Macro{{"#"}, Builtin::Hash, {}};
+  macros_["_BANG"] = Macro{{"!"}, Builtin::Bang, {}};
+  macros_["_ENV"] = Macro{{""}, Builtin::Env, {}};
 }
 
-void MacroTable::define(const std::string& name, std::vector<std::string> lines) {
+void MacroTable::define(const std::string& name, std::vector<std::string> lines, Location where) {
   if (lines.empty()) lines.emplace_back();
-  macros_[name] = Macro{std::move(lines), Builtin::None};
+  macros_[name] = Macro{std::move(lines), Builtin::None, std::move(where)};
 }
 
 const Macro* MacroTable::find(std::string_view name) const {
@@ -277,7 +277,7 @@ Expansion expandMacros(std::string_view text, const Chain& base, const MacroTabl
     const Chain inner = extendChain(at, ref->name);
     r.chain = mergeIntoChain(r.chain, ref->name);
     r.changed = true;
-    if (m->multiline()) r.pending.push_back({{m->lines.begin() + 1, m->lines.end()}, inner});
+    if (m->multiline()) r.pending.push_back({{m->lines.begin() + 1, m->lines.end()}, inner, m->where});
     const bool loop = startsLoop(*value);
     scan.push(std::move(*value), inner, true);
     if (loop) {

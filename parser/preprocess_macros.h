@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "parser/diagnostics.h"
+
 namespace tandem::config::preproc {
 
 // The macros a piece of text was produced by, innermost last. A reference to a macro already on
@@ -30,6 +32,7 @@ enum class Builtin { None, Pwd, Instance, Random, Hash, Bang, Env };
 struct Macro {
   std::vector<std::string> lines;  // a multi-line macro has more than one
   Builtin builtin = Builtin::None;
+  Location where;  // first line of the definition
   bool multiline() const { return lines.size() > 1; }
 };
 
@@ -37,7 +40,7 @@ class MacroTable {
  public:
   MacroTable();  // with keepalived's predefined _PWD, _INSTANCE, _RANDOM, _HASH, _BANG, _ENV
   // Redefining a name, predefined ones included, replaces it.
-  void define(const std::string& name, std::vector<std::string> lines);
+  void define(const std::string& name, std::vector<std::string> lines, Location where = {});
   const Macro* find(std::string_view name) const;
 
  private:
@@ -63,6 +66,7 @@ struct ExpansionEnv {
 struct PendingLines {  // the rest of a multi-line macro, to be processed after the current line
   std::vector<std::string> lines;
   Chain chain;
+  Location where;  // of the macro definition
 };
 
 struct Expansion {

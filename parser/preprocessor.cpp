@@ -27,7 +27,13 @@ struct Frame {
 struct PendingDefinition {
   std::string name;
   std::vector<std::string> lines;
+  Location where;
   bool discard = false;  // its @id did not match: swallow the continuation lines
+};
+
+struct Origin {
+  Location where;
+  Location expandedAt;
 };
 
 // The same width as the text it replaces, so that the columns of what follows stay put.
@@ -112,7 +118,7 @@ class Preprocessor {
                                 "-quoted string; closed at the end of the line");
       }
       if (clean.text.empty()) continue;
-      processLine(clean.indent + clean.text, clean.continuation, where, nullptr, 0);
+      processLine(clean.indent + clean.text, clean.continuation, {where, {}}, nullptr, 0);
     }
   }
 
@@ -135,7 +141,10 @@ class Preprocessor {
 
   void finishDefinition() {
     if (!pendingDefinition_) return;
-    if (!pendingDefinition_->discard) macros_.define(pendingDefinition_->name, std::move(pendingDefinition_->lines));
+    if (!pendingDefinition_->discard) {
+      macros_.define(pendingDefinition_->name, std::move(pendingDefinition_->lines),
+                     std::move(pendingDefinition_->where));
+    }
     pendingDefinition_.reset();
   }
 
@@ -154,7 +163,8 @@ class Preprocessor {
     stopped_ = true;
   }
 
-  void processLine(const std::string& text, bool continuation, const Location& where, const Chain& chain, int depth) {
+  void processLine(const std::string& text, bool continuation, const Origin& origin, const Chain& chain, int depth) {
+    const Location& where = origin.where;
     if (!spend(where)) return;
     if (depth > limits_.maxNesting) {
       diags_.error(where, "macro bodies and ~SEQ/~LST nested more than " + std::to_string(limits_.maxNesting) +
@@ -162,14 +172,17 @@ class Preprocessor {
       return;
     }
     std::vector<PendingLines> pending;
-    processLineCore(text, continuation, where, chain, depth, pending);
+    processLineCore(text, continuation, origin, chain, depth, pending);
+    // A multi-line body keeps the place of its definition and remembers the outermost use.
     for (auto it = pending.rbegin(); it != pending.rend() && !stopped_; ++it) {
-      for (const std::string& line : it->lines) processLine(line, false, where, it->chain, depth + 1);
+      const Origin body{it->where.valid() ? it->where : where, origin.expandedAt.valid() ? origin.expandedAt : where};
+      for (const std::string& line : it->lines) processLine(line, false, body, it->chain, depth + 1);
     }
   }
 
-  void processLineCore(std::string_view text, bool continuation, const Location& where, Chain chain, int depth,
+  void processLineCore(std::string_view text, bool continuation, const Origin& origin, Chain chain, int depth,
                        std::vector<PendingLines>& pending) {
+    const Location& where = origin.where;
     std::size_t start = 0;
     while (start < text.size() && isBlank(text[start])) ++start;
     std::string indent(text.substr(0, start));
@@ -192,7 +205,7 @@ class Preprocessor {
                              std::string_view(line).substr(idStart, blank - idStart) == options_.configId;
         if (matches == (idStart == 2)) {
           if (continuation && fromFile && round == 0 && parseDefinition(std::string_view(line).substr(rest))) {
-            pendingDefinition_ = PendingDefinition{{}, {}, true};
+            pendingDefinition_ = PendingDefinition{{}, {}, where, true};
           }
           return;
         }
@@ -203,16 +216,16 @@ class Preprocessor {
       if (line.front() == '$') {
         if (std::optional<Definition> def = parseDefinition(line)) {
           if (continuation && fromFile && round == 0) {
-            pendingDefinition_ = PendingDefinition{def->name, {}, false};
+            pendingDefinition_ = PendingDefinition{def->name, {}, where, false};
             if (!def->value.empty()) pendingDefinition_->lines.push_back(def->value);
           } else {
-            macros_.define(def->name, {def->value});
+            macros_.define(def->name, {def->value}, where);
           }
           return;
         }
       }
       if (isLoopLine(line)) {
-        runLoop(line, indent, where, chain, depth);
+        runLoop(line, indent, origin, chain, depth);
         return;
       }
       if (line.front() == '~' || line.find('$') == std::string::npos) break;
@@ -240,11 +253,12 @@ class Preprocessor {
     if (continuation) {
       diags_.warning(where, "a trailing '\\' only continues $NAME= definitions; ignored here");
     }
-    emit(indent + line, where);
+    emit(indent + line, origin);
   }
 
-  void runLoop(const std::string& line, const std::string& indent, const Location& where, const Chain& chain,
+  void runLoop(const std::string& line, const std::string& indent, const Origin& origin, const Chain& chain,
                int depth) {
+    const Location& where = origin.where;
     const ParamExpander expandParams = [&](std::string_view params, std::string& error) -> std::optional<std::string> {
       Expansion e = expandMacros(params, chain, macros_, env_);
       for (const std::string& w : e.warnings) diags_.warning(where, w);
@@ -269,13 +283,13 @@ class Preprocessor {
       for (const std::vector<std::string>& values : spec.valueSets) {
         if (stopped_) return;
         for (std::size_t i = 0; i < spec.vars.size(); ++i) macros_.define(spec.vars[i], {values[i]});
-        processLine(body, false, where, chain, depth + 1);
+        processLine(body, false, origin, chain, depth + 1);
       }
       return;
     }
     for (long long v = spec.start; !stopped_;) {
       macros_.define(spec.vars.front(), {formatSequenceValue(v, spec.hex)});
-      processLine(body, false, where, chain, depth + 1);
+      processLine(body, false, origin, chain, depth + 1);
       const bool overflow = spec.step > 0 ? v > LLONG_MAX - spec.step : v < LLONG_MIN - spec.step;
       if (overflow) return;
       v += spec.step;
@@ -334,7 +348,8 @@ class Preprocessor {
     processFile(path, *content);
   }
 
-  void emit(std::string text, const Location& where) {
+  void emit(std::string text, const Origin& origin) {
+    const Location& where = origin.where;
     if (stopped_) return;
     if (out_.size() >= limits_.maxOutputLines || outBytes_ + text.size() > limits_.maxOutputBytes) {
       stop(where, "configuration expands to more than " + std::to_string(limits_.maxOutputLines) + " lines or " +
@@ -342,7 +357,7 @@ class Preprocessor {
       return;
     }
     outBytes_ += text.size();
-    out_.push_back({where, std::move(text)});
+    out_.push_back({where, std::move(text), origin.expandedAt});
   }
 
   const PreprocessOptions& options_;

@@ -31,7 +31,7 @@ struct PreprocessLimits {
   std::size_t maxOutputBytes = 128u << 20;
   std::size_t maxLineLength = 1u << 20;        // one line after macro expansion
   std::size_t maxReplacementsPerLine = 100'000;
-  std::size_t maxWorkSteps = 8'000'000;        // lines processed, including ~SEQ iterations
+  std::size_t maxWorkSteps = 4'000'000;        // lines processed, including ~SEQ iterations
   int maxIncludeDepth = 32;
   int maxNesting = 64;                          // macro bodies and ~SEQ/~LST inside each other
 };

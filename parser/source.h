@@ -11,8 +11,9 @@ namespace tandem::config {
 // applied, includes inlined. Never holds a newline. Leading indentation of the physical line
 // is kept (an "@id " prefix becomes blanks) so that layout-aware recovery still sees columns.
 struct SourceLine {
-  Location where;
+  Location where;  // for a line of a multi-line macro body: the first line of the definition
   std::string text;
+  Location expandedAt = {};  // for a line of a multi-line macro body: the line that used the macro
 };
 
 // Where configuration text comes from. Injected so that the preprocessor stays pure and tests

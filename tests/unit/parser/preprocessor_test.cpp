@@ -155,7 +155,9 @@ TEST(PreprocessorMacro, ConditionalDefinition) {
   EXPECT_THAT(run(text, withId("backup")).texts(), ElementsAre("priority 200"));
 }
 
-TEST(PreprocessorMacro, MultiLineMacroExpandsToSeveralLinesAtTheUseSite) {
+// The first body line joins the line that uses the macro; the others keep the line where the
+// definition starts and remember the use.
+TEST(PreprocessorMacro, MultiLineMacroExpandsToSeveralLines) {
   Result r = run("$INSTANCE= \\\n"
                  "vrrp_instance VI_${NUM} { \\\n"
                  "   # a comment line inside the definition \\\n"
@@ -169,7 +171,10 @@ TEST(PreprocessorMacro, MultiLineMacroExpandsToSeveralLinesAtTheUseSite) {
                  withId("high"));
   EXPECT_THAT(r.texts(), ElementsAre("vrrp_instance VI_0 {", "    interface eth0.0", "      priority 130", "}",
                                      "vrrp_instance VI_1 {", "    interface eth0.1", "      priority 130", "}"));
-  EXPECT_THAT(r.lineNumbers(), ElementsAre(8, 8, 8, 8, 10, 10, 10, 10));
+  EXPECT_THAT(r.lineNumbers(), ElementsAre(8, 1, 1, 1, 10, 1, 1, 1));
+  EXPECT_FALSE(r.lines[0].expandedAt.valid());
+  EXPECT_EQ(r.lines[1].expandedAt.line, 8);
+  EXPECT_EQ(r.lines[7].expandedAt.line, 10);
 }
 
 TEST(PreprocessorMacro, EmptyLineEndsMultiLineDefinition) {
