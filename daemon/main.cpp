@@ -2,6 +2,7 @@
 
 #include "daemon/config_tool.h"
 #include "daemon/options.h"
+#include "daemon/run_mode.h"
 
 int main(int argc, char** argv) {
   using namespace tandem::daemon;
@@ -14,6 +15,5 @@ int main(int argc, char** argv) {
   const Options& options = *parsed.options;
   if (!options.checkPair.empty()) return runCheckPair(options, std::cout, std::cerr);
   if (options.configTest || options.dump != DumpFormat::None) return runConfigTest(options, std::cout, std::cerr);
-  std::cerr << "tandemd: the VRRP and checker engines are not built yet; only -t, -d and --check-pair work\n";
-  return 1;
+  return runDaemon(options);
 }

@@ -1,0 +1,145 @@
+#include "daemon/vrrp_runtime.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "daemon/config_tool.h"
+#include "vrrp/config_mapping.h"
+#include "vrrp/linux/linux_addresses.h"
+#include "vrrp/linux/linux_channel.h"
+#include "vrrp/linux/linux_gratuitous.h"
+#include "vrrp/linux/linux_interfaces.h"
+
+namespace tandem::daemon {
+namespace {
+
+// keepalived waits about a second for notify_stop scripts before it exits.
+constexpr std::chrono::seconds kStopScriptGrace{1};
+
+ProcessRunnerSettings runnerSettings(const config::Config& config) {
+  return ProcessRunnerSettings{config.global.enable_script_security};
+}
+
+}  // namespace
+
+VrrpRuntime::VrrpRuntime(boost::asio::io_context& io, const Options& options, Logger& log)
+    : io_(io),
+      options_(options),
+      log_(log),
+      timers_(io),
+      scripts_(io, {}, log.sink()),
+      signals_(io, SIGTERM, SIGINT, SIGHUP) {}
+
+VrrpRuntime::~VrrpRuntime() = default;
+
+void VrrpRuntime::setVips(const vrrp::EngineConfig& config) {
+  vips_.clear();
+  for (const auto& i : config.instances)
+    for (const auto* list : {&i.vips, &i.excludedVips})
+      for (const auto& v : *list) vips_.push_back(v.address);
+}
+
+std::unique_ptr<vrrp::Engine> VrrpRuntime::makeEngine(vrrp::EngineConfig config) {
+  vrrp::EngineOptions engineOptions;
+  engineOptions.dontReleaseVrrp = options_.dontReleaseVrrp;
+  return std::make_unique<vrrp::Engine>(
+      std::move(config),
+      vrrp::EnginePorts{*interfaces_, *channels_, *addresses_, *gratuitous_, scripts_, timers_, log_},
+      engineOptions);
+}
+
+bool VrrpRuntime::start(const config::Config& config) {
+  vrrp::EngineConfig engineConfig = vrrp::mapVrrpConfig(config);
+  setVips(engineConfig);
+  scripts_.setSettings(runnerSettings(config));
+  try {
+    // Our own VIPs must never be taken for an interface's primary address (the advert source).
+    interfaces_ = std::make_unique<vrrp::LinuxInterfaces>(
+        io_,
+        [this](const vrrp::IpAddress& a) { return std::find(vips_.begin(), vips_.end(), a) != vips_.end(); },
+        log_.sink());
+    channels_ = std::make_unique<vrrp::LinuxChannelFactory>(io_, *interfaces_, log_.sink());
+    addresses_ = std::make_unique<vrrp::LinuxAddresses>();
+    gratuitous_ = std::make_unique<vrrp::LinuxGratuitous>();
+    if (engineConfig.instances.empty()) log_.warning("no vrrp_instance in the configuration: VRRP has nothing to do");
+    engine_ = makeEngine(std::move(engineConfig));
+    engine_->start();
+  } catch (const std::exception& e) {
+    log_.error(std::string("cannot start VRRP: ") + e.what());
+    return false;
+  }
+  waitForSignal();
+  return true;
+}
+
+int VrrpRuntime::run() {
+  io_.run();
+  return 0;
+}
+
+void VrrpRuntime::waitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      log_.info("SIGHUP: reloading " + options_.configFile);
+      reload();
+    } else {
+      log_.info(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": shutting down");
+      terminate();
+    }
+    if (!terminating_) waitForSignal();
+  });
+}
+
+void VrrpRuntime::reload() {
+  config::LoadedConfig loaded = loadConfiguration(options_.configFile, options_);
+  for (const auto& d : loaded.diagnostics.all())
+    log_.log(d.severity == config::Severity::Error ? Logger::Level::Error : Logger::Level::Warning, d.format());
+  if (loaded.diagnostics.hasErrors()) {
+    log_.error("reload: the configuration has errors; still running the previous one");
+    return;
+  }
+  vrrp::EngineConfig engineConfig = vrrp::mapVrrpConfig(loaded.config);
+  std::vector<std::string> names;
+  for (const auto& i : engineConfig.instances) names.push_back(i.params.name);
+  setVips(engineConfig);
+  scripts_.setSettings(runnerSettings(loaded.config));
+  auto next = makeEngine(std::move(engineConfig));
+  std::size_t kept = 0;
+  for (const auto& name : names)
+    if (engine_->handOver(name, *next)) ++kept;
+  // What was not handed over leaves before the new instances start: a VIP that moved between instances is
+  // released before it is claimed again.
+  engine_->shutdown();
+  std::unique_ptr<vrrp::Engine> previous = std::move(engine_);
+  engine_ = std::move(next);
+  engine_->start();
+  previous.reset();
+  log_.info("reload: " + std::to_string(kept) + " instance(s) kept running, " + std::to_string(names.size() - kept) +
+            " (re)started");
+}
+
+void VrrpRuntime::terminate() {
+  if (terminating_) return;
+  terminating_ = true;
+  signals_.cancel();
+  if (engine_) engine_->shutdown();
+  finishWhenScriptsDone(std::chrono::steady_clock::now() + kStopScriptGrace);
+}
+
+void VrrpRuntime::finishWhenScriptsDone(std::chrono::steady_clock::time_point deadline) {
+  if (scripts_.running() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (scripts_.running() > 0) log_.warning("exiting with scripts still running");
+    engine_.reset();
+    io_.stop();
+    return;
+  }
+  exitTimer_ = std::make_unique<boost::asio::steady_timer>(io_, std::chrono::milliseconds{50});
+  exitTimer_->async_wait([this, deadline](const boost::system::error_code& ec) {
+    if (!ec) finishWhenScriptsDone(deadline);
+  });
+}
+
+}  // namespace tandem::daemon

@@ -1,0 +1,69 @@
+#pragma once
+// The running VRRP side of tandemd: the Engine on the Linux adapters, Asio timers and the process runner, on one
+// io_context. SIGTERM/SIGINT shut down in order (priority 0, VIPs released unless -V, notify_stop) and run()
+// returns 0; SIGHUP re-reads the configuration (see reload()).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <memory>
+#include <vector>
+
+#include "daemon/asio_timers.h"
+#include "daemon/logging.h"
+#include "daemon/options.h"
+#include "daemon/process_runner.h"
+#include "parser/model.h"
+#include "vrrp/engine.h"
+
+namespace tandem::vrrp {
+class LinuxInterfaces;
+class LinuxChannelFactory;
+class LinuxAddresses;
+class LinuxGratuitous;
+}  // namespace tandem::vrrp
+
+namespace tandem::daemon {
+
+class VrrpRuntime {
+ public:
+  VrrpRuntime(boost::asio::io_context& io, const Options& options, Logger& log);
+  ~VrrpRuntime();
+  VrrpRuntime(const VrrpRuntime&) = delete;
+  VrrpRuntime& operator=(const VrrpRuntime&) = delete;
+
+  // Opens the adapters and starts the engine on a validated configuration. False (logged) when the system
+  // refuses what the adapters need (netlink, raw sockets: usually not root).
+  bool start(const config::Config& config);
+  // Runs the loop until a termination signal has been handled. The exit status.
+  int run();
+
+  // SIGHUP. A configuration with errors is logged (file:line) and ignored. Otherwise a minimal reload: an
+  // instance whose name, interface, family and VRID are unchanged keeps running (its state, timers and VIPs;
+  // priority follows the new configuration through the tracking inputs, other settings stay as they were until
+  // a restart); other instances of the old configuration shut down (priority 0, VIPs released unless -V) and
+  // new ones start.
+  void reload();
+  void terminate();
+
+ private:
+  std::unique_ptr<vrrp::Engine> makeEngine(vrrp::EngineConfig config);
+  void setVips(const vrrp::EngineConfig& config);
+  void waitForSignal();
+  void finishWhenScriptsDone(std::chrono::steady_clock::time_point deadline);
+
+  boost::asio::io_context& io_;
+  const Options& options_;
+  Logger& log_;
+  AsioTimers timers_;
+  ProcessRunner scripts_;
+  boost::asio::signal_set signals_;
+  std::vector<vrrp::IpAddress> vips_;
+  std::unique_ptr<vrrp::LinuxInterfaces> interfaces_;
+  std::unique_ptr<vrrp::LinuxChannelFactory> channels_;
+  std::unique_ptr<vrrp::LinuxAddresses> addresses_;
+  std::unique_ptr<vrrp::LinuxGratuitous> gratuitous_;
+  std::unique_ptr<vrrp::Engine> engine_;
+  std::unique_ptr<boost::asio::steady_timer> exitTimer_;
+  bool terminating_ = false;
+};
+
+}  // namespace tandem::daemon
