@@ -121,7 +121,7 @@ LinuxAddresses::LinuxAddresses() {
 bool LinuxAddresses::add(const VirtualAddress& vip, const std::string& defaultDevice, std::string& error) {
   const auto& device = deviceOf(vip, defaultDevice);
   const std::string what = "adding " + describe(vip, device);
-  const int ifindex = static_cast<int>(::if_nametoindex(device.c_str()));
+  const int ifindex = linux_::ifindexOf(socket_.get(), device);
   if (ifindex == 0) {
     error = what + ": device " + device + " does not exist";
     return false;
@@ -149,7 +149,7 @@ bool LinuxAddresses::add(const VirtualAddress& vip, const std::string& defaultDe
 bool LinuxAddresses::remove(const VirtualAddress& vip, const std::string& defaultDevice, std::string& error) {
   const auto& device = deviceOf(vip, defaultDevice);
   const std::string what = "removing " + describe(vip, device);
-  const int ifindex = static_cast<int>(::if_nametoindex(device.c_str()));
+  const int ifindex = linux_::ifindexOf(socket_.get(), device);
   if (ifindex == 0) return true;
   std::string detail;
   auto addr = baseRequest(vip, ifindex, detail);
@@ -164,7 +164,7 @@ bool LinuxAddresses::remove(const VirtualAddress& vip, const std::string& defaul
 }
 
 bool LinuxAddresses::present(const VirtualAddress& vip, const std::string& defaultDevice) {
-  const int ifindex = static_cast<int>(::if_nametoindex(deviceOf(vip, defaultDevice).c_str()));
+  const int ifindex = linux_::ifindexOf(socket_.get(), deviceOf(vip, defaultDevice));
   if (ifindex == 0) return false;
   std::string error;
   const auto addresses = linux_::dumpAddresses(socket_.get(), error);

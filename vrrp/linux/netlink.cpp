@@ -5,6 +5,7 @@
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/link.h>
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
@@ -48,6 +49,14 @@ std::optional<IpAddress> fromNlAddr(const nl_addr* address) {
   if (family == AF_INET && size == 4) return IpAddress::fromBytes(Family::Ipv4, {data, 4});
   if (family == AF_INET6 && size == 16) return IpAddress::fromBytes(Family::Ipv6, {data, 16});
   return std::nullopt;
+}
+
+int ifindexOf(nl_sock* socket, const std::string& name) {
+  rtnl_link* link = nullptr;
+  if (name.empty() || rtnl_link_get_kernel(socket, 0, name.c_str(), &link) < 0) return 0;
+  const int ifindex = rtnl_link_get_ifindex(link);
+  rtnl_link_put(link);
+  return ifindex;
 }
 
 std::optional<std::vector<KernelAddress>> dumpAddresses(nl_sock* socket, std::string& error) {

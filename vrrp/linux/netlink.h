@@ -34,6 +34,10 @@ std::string nlErrorText(std::string_view what, int nlError);
 NlAddr toNlAddr(const IpAddress& address);
 std::optional<IpAddress> fromNlAddr(const nl_addr* address);
 
+// The index of device `name` as the socket's own namespace knows it (if_nametoindex would ask the calling
+// thread's namespace, which need not be the socket's). 0 when there is no such device.
+int ifindexOf(nl_sock* socket, const std::string& name);
+
 struct KernelAddress {
   int ifindex = 0;
   IpAddress address;
