@@ -38,8 +38,17 @@ std::vector<Token> tokenize(const SourceLine& line, Diagnostics& diags) {
       continue;
     }
     Token word{Token::Kind::Word, {}, false, line.where, column};
-    while (i < s.size() && !isSpace(s[i]) && s[i] != '{' && s[i] != '}') {
+    int innerBraces = 0;  // "${NAME}" or "a{2}" left unexpanded inside a word stay part of it
+    while (i < s.size() && !isSpace(s[i])) {
       char c = s[i];
+      if (c == '{') {
+        const bool endsWord = i + 1 == s.size() || isSpace(s[i + 1]);
+        if (endsWord) break;  // "VI_1{": the word's block opens here
+        ++innerBraces;
+      } else if (c == '}') {
+        if (innerBraces == 0) break;
+        --innerBraces;
+      }
       if (c != '"' && c != '\'') { word.text += c; advance(1); continue; }
       word.quoted = true;
       const char quote = c;

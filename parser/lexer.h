@@ -18,7 +18,8 @@ struct Token {
 };
 
 // Braces outside quotes are tokens of their own even when they touch a word, so that
-// "vrrp_instance VI_1{" and "{ 10.0.0.1 }" read the same as the spaced forms.
+// "vrrp_instance VI_1{" and "{10.0.0.1}" read the same as the spaced forms. A brace pair inside
+// a word ("notify_all.${NAME}.sh" with NAME undefined, a regex "a{2}") stays part of the word.
 std::vector<Token> tokenize(const SourceLine& line, Diagnostics& diags);
 
 }  // namespace tandem::config

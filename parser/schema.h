@@ -113,6 +113,11 @@ class Schema {
 
  private:
   void reportUnknown(const Node& n, BuildContext& ctx) const {
+    if (n.keyword.size() > 1 && n.keyword[0] == '$') {
+      // keepalived skips a line that starts with a macro nobody defined; so do we, loudly.
+      ctx.diags.warning(n.where, "'" + n.keyword + "' is not a defined macro; the line is ignored");
+      return;
+    }
     std::string message = "unknown keyword '" + n.keyword + "' in " + std::string(blockName_);
     if (auto guess = closestKeyword(n.keyword, names())) message += "; did you mean '" + *guess + "'?";
     ctx.diags.error(n.where, message);

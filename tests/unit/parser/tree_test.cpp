@@ -35,6 +35,17 @@ TEST(Lexer, BracesTouchingWordsAreTokens) {
   EXPECT_EQ(tokens[4].kind, Token::Kind::CloseBrace);
 }
 
+TEST(Lexer, BracePairsInsideAWordStayInTheWord) {
+  Diagnostics d;
+  auto tokens = tokenize({{}, "notify /x/all.${NAME}.sh {10.0.0.1} a{2}b"}, d);
+  ASSERT_EQ(tokens.size(), 6u);
+  EXPECT_EQ(tokens[1].text, "/x/all.${NAME}.sh");
+  EXPECT_EQ(tokens[2].kind, Token::Kind::OpenBrace);
+  EXPECT_EQ(tokens[3].text, "10.0.0.1");
+  EXPECT_EQ(tokens[4].kind, Token::Kind::CloseBrace);
+  EXPECT_EQ(tokens[5].text, "a{2}b");
+}
+
 TEST(Lexer, QuotesKeepSpacesBracesAndEscapes) {
   Diagnostics d;
   auto tokens = tokenize({{}, R"(script "/bin/echo {x} \"y\"" 'it''s')"}, d);
