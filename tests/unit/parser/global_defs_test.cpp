@@ -21,7 +21,8 @@ TEST(GlobalDefs, DefaultsAreKeepalivedsWhenEmpty) {
 TEST(GlobalDefs, TypedValuesAndListBlock) {
   auto c = parse("global_defs {\n router_id LVS_A\n notification_email {\n  a@x\n  b@x\n }\n"
                  " smtp_server 10.0.0.9 2525\n vrrp_version 3\n lvs_timeouts tcp 900 tcpfin 30 udp 60\n"
-                 " lvs_sync_daemon eth0 VI_1 id 7 group 224.0.0.81\n}\n");
+                 " lvs_sync_daemon eth0 VI_1 id 7 group 224.0.0.81\n}\n"
+                 "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n");
   ASSERT_TRUE(errors(c).empty()) << messages(c)[0];
   const GlobalDefs& g = c.config.global;
   EXPECT_EQ(g.router_id, "LVS_A");
