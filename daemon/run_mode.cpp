@@ -72,11 +72,12 @@ std::optional<pid_t> livePidIn(const std::string& pidFile) {
 int runDaemon(const Options& options) {
   config::LoadedConfig loaded = loadConfiguration(options.configFile, options);
   if (loaded.diagnostics.hasErrors()) {
-    Logger early(logSettingsFor(options));
-    for (const auto& d : loaded.diagnostics.all()) {
-      std::cerr << d.format() << '\n';
+    // Still attached to the terminal: the problems always reach it, and syslog as usual.
+    LogSettings settings = logSettingsFor(options);
+    settings.console = true;
+    Logger early(settings);
+    for (const auto& d : loaded.diagnostics.all())
       early.log(d.severity == config::Severity::Error ? Logger::Level::Error : Logger::Level::Warning, d.format());
-    }
     early.error(options.configFile + ": configuration has errors; not starting");
     return 1;
   }
