@@ -70,6 +70,18 @@ TEST_F(LinuxInterfacesTest, VirtualAddressesAreNeverThePrimary) {
   EXPECT_EQ(interfaces.find("tva")->primaryIpv4, ip("10.9.0.1"));
 }
 
+TEST_F(LinuxInterfacesTest, TentativeLinkLocalIsNotUsable) {
+  ASSERT_TRUE(sh("ip link add name tvc type veth peer name tvd"));
+  ASSERT_TRUE(sh("ip link set tvc addrgenmode none"));
+  ASSERT_TRUE(sh("sysctl -qw net.ipv6.conf.tvc.accept_dad=1"));
+  ASSERT_TRUE(sh("ip link set tvd up && ip link set tvc up"));
+  ASSERT_TRUE(sh("ip addr add fe80::c/64 dev tvc"));  // DAD runs: tentative for a second or more
+  LinuxInterfaces interfaces(io_);
+  EXPECT_FALSE(interfaces.find("tvc")->linkLocalIpv6);
+  ASSERT_TRUE(sh("ip addr add fe80::d/64 dev tvc nodad"));
+  EXPECT_EQ(interfaces.find("tvc")->linkLocalIpv6, ip("fe80::d"));
+}
+
 TEST_F(LinuxInterfacesTest, UpNeedsCarrier) {
   LinuxInterfaces interfaces(io_);
   ASSERT_TRUE(runUntil(io_, [&] { return interfaces.find("tva")->up; }));
