@@ -212,3 +212,20 @@ def ipv6_unsolicited_na(ctx):
     ctx.note(f"{len(nas)} unsolicited NA(s) for 2001:db8::100 from {na_.mac} (override={nas[0].override})")
     ctx.kill9_failover(lab, a, version=3, adver_int=adv, vrid=61, vip="2001:db8::100", family=6,
                        label="kill -9 failover (v3 IPv6, 500 ms)", strict=ctx.strict("dut"))
+
+
+@case("state_master_start")
+def state_master_start(ctx):
+    """`state MASTER` below priority 255 joining a running lower-priority master: keepalived 2.2.7 starts it in
+    BACKUP and it preempts when its master-down timer runs out, not at once."""
+    lab = ctx.lab()
+    ctx.start(lab, "b", "dut", config("B", [Instance(priority=100)]))
+    ctx.wait_master(lab, "b", [VIP], 6, "the only node")
+    a = ctx.start(lab, "a", "dut", config("A", [Instance(priority=150, state="MASTER")]))
+    down = master_down_interval(2, 1, 150)
+    ctx.wait_master(lab, "a", [VIP], down + 3, "the state MASTER node")
+    first = [x.ts for x in lab.adverts(vrid=51, src=lab.nodes["a"].ipv4) if x.priority > 0][0]
+    took = first - a.started
+    ctx.note(f"state MASTER, priority 150: first advert {took:.2f} s after start (master-down interval {down:.2f} s)")
+    expect(down - 0.2 <= took <= down + 0.5, f"took over {took:.2f} s after start, keepalived waits the master-down "
+           f"interval ({down:.2f} s)")
