@@ -331,6 +331,24 @@ std::uint64_t Engine::unroutable(const std::string& interface, Family family) co
   return n;
 }
 
+std::vector<std::string> Engine::instanceNames() const {
+  std::vector<std::string> names;
+  for (const auto& m : members_) names.push_back(m->config.params.name);
+  return names;
+}
+
+std::optional<TransitionRecord> Engine::lastTransition(std::string_view name) const {
+  for (const auto& m : members_)
+    if (m->config.params.name == name) return m->lastTransition;
+  return std::nullopt;
+}
+
+std::vector<ChannelCounters> Engine::channelCounters() const {
+  std::vector<ChannelCounters> out;
+  for (const auto& c : channels_) out.push_back({c.spec.interface, c.spec.family, c.unknownVrid, c.unroutable});
+  return out;
+}
+
 bool Engine::handOver(std::string_view name, Engine& to) {
   auto find = [name](std::vector<std::unique_ptr<Member>>& v) -> std::optional<std::size_t> {
     for (std::size_t i = 0; i < v.size(); ++i)
@@ -352,6 +370,7 @@ bool Engine::handOver(std::string_view name, Engine& to) {
   dst.ipId = src.ipId;
   dst.ahSequence = src.ahSequence;
   dst.noAddress = src.noAddress;
+  dst.lastTransition = src.lastTransition;
   dst.adopted = true;
   // What the Instance already knows: the new engine delivers only what differs under the new configuration.
   dst.toldPrimaryUp = src.toldPrimaryUp;

@@ -36,6 +36,22 @@ struct EnginePorts {
   EngineLog& log;
 };
 
+// The last state change of an instance, for status reports (time on the TimerPort's clock).
+struct TransitionRecord {
+  State from = State::Initialize;
+  State to = State::Initialize;
+  TransitionReason reason = TransitionReason::Startup;
+  TimePoint at{};
+};
+
+// Packets a receive channel could not hand to any instance.
+struct ChannelCounters {
+  std::string interface;
+  Family family = Family::Ipv4;
+  std::uint64_t unknownVrid = 0;
+  std::uint64_t unroutable = 0;
+};
+
 struct EngineOptions {
   // -V / --dont-release-vrrp. keepalived then skips its whole instance shutdown: no priority 0 advert, VIPs
   // left in place; only the notify_stop scripts still run.
@@ -63,6 +79,10 @@ class Engine {
   // Packets for a VRID no instance on that channel runs, and packets too short to name a VRID.
   std::uint64_t unknownVrid(const std::string& interface, Family family) const;
   std::uint64_t unroutable(const std::string& interface, Family family) const;
+  // Read-only views for status reports and dumps; they change nothing.
+  std::vector<std::string> instanceNames() const;
+  std::optional<TransitionRecord> lastTransition(std::string_view name) const;
+  std::vector<ChannelCounters> channelCounters() const;
 
   // An instance that keeps running across a reload: moved out of this engine into `to`, which must have an
   // instance of that name with the same interface, family and VRID and must not have started yet.

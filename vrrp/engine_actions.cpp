@@ -68,6 +68,7 @@ void Engine::execute(std::size_t m, const Actions& actions) {
                    [&](const action::CancelTimer& a) { cancelTimer(m, static_cast<std::size_t>(a.timer)); },
                    [&](const action::Notify& a) { notifyInstance(m, a.state); },
                    [&](const action::LogTransition& a) {
+                     member.lastTransition = TransitionRecord{a.from, a.to, a.reason, ports_.timers.now()};
                      log(Level::Info, tag + " " + std::string(toString(a.from)) + " -> " +
                                           std::string(toString(a.to)) + " (" + std::string(describe(a.reason)) + ")");
                    },

@@ -19,6 +19,7 @@ struct Engine::Member {
   std::deque<VirtualAddress> garpQueue;
   std::uint16_t ipId = 0;
   std::uint32_t ahSequence = 0;
+  std::optional<TransitionRecord> lastTransition;  // status reports only
   bool started = false;
   bool adopted = false;          // handed over by a reload: already running
   bool waitingForGroup = false;  // Master_Down expired, held until the whole sync group is ready
