@@ -1,4 +1,6 @@
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "daemon/config_tool.h"
 #include "daemon/options.h"
@@ -15,5 +17,5 @@ int main(int argc, char** argv) {
   const Options& options = *parsed.options;
   if (!options.checkPair.empty()) return runCheckPair(options, std::cout, std::cerr);
   if (options.configTest || options.dump != DumpFormat::None) return runConfigTest(options, std::cout, std::cerr);
-  return runDaemon(options);
+  return runDaemon(options, std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <sstream>
 
 namespace tandem::daemon {
@@ -35,6 +36,13 @@ void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version
   app.add_option("--check-pair", o.checkPair, "Check that two directors' configurations form a working pair")
       ->expected(2)
       ->type_name("A.conf B.conf");
+  app.add_option("--control-socket", o.controlSocket, "Unix socket for tandemctl (default /run/tandem.sock)")
+      ->type_name("PATH");
+  // How the parent starts its children (it re-executes itself); not for users, so not in --help.
+  app.add_option("--subsystem-child", o.role)
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, ProcessRole>{{"vrrp", ProcessRole::VrrpChild}, {"checker", ProcessRole::CheckerChild}}))
+      ->group("");
   app.add_flag("-v,--version", version, "Print the version and exit");
 }
 

@@ -7,6 +7,8 @@
 namespace tandem::daemon {
 
 enum class DumpFormat { None, Text, Json };
+// Which process this is: the supervising parent, or a subsystem child it started (hidden option).
+enum class ProcessRole { Parent, VrrpChild, CheckerChild };
 
 struct Options {
   std::string configFile = "/etc/keepalived/keepalived.conf";
@@ -29,6 +31,8 @@ struct Options {
   std::string vrrpPidFile = "/run/vrrp.pid";
   std::string checkersPidFile = "/run/checkers.pid";
   std::string instanceName;  // --instance (for ${_INSTANCE})
+  std::string controlSocket = "/run/tandem.sock";  // --control-socket (Tandem's own)
+  ProcessRole role = ProcessRole::Parent;          // --subsystem-child, set by the parent only
 
   bool configTest = false;   // -t
   DumpFormat dump = DumpFormat::None;  // -d / --dump-conf[=json]

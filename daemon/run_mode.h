@@ -1,17 +1,15 @@
 #pragma once
-// tandemd's run mode: load and validate the configuration, detach unless -n, keep the pid file, run VRRP.
-#include <optional>
+// tandemd's run mode: the supervising parent (validate the configuration, detach unless -n, pid file, children;
+// see Supervisor), or, started by that parent with --subsystem-child, one subsystem child.
 #include <string>
-#include <sys/types.h>
+#include <vector>
 
 #include "daemon/options.h"
+#include "daemon/pid_file.h"  // livePidIn
 
 namespace tandem::daemon {
 
-// The exit status of the daemon (0 after an orderly shutdown, 1 when it cannot start).
-int runDaemon(const Options& options);
-
-// The pid a pid file names when that process is alive, else nullopt (no file, garbage, or a stale pid).
-std::optional<pid_t> livePidIn(const std::string& pidFile);
+// The exit status of the process. `args`: the command line without argv[0] (the parent gives it to its children).
+int runDaemon(const Options& options, std::vector<std::string> args);
 
 }  // namespace tandem::daemon

@@ -54,6 +54,7 @@ bool VrrpRuntime::start(const config::Config& config) {
   vrrp::EngineConfig engineConfig = vrrp::mapVrrpConfig(config);
   setVips(engineConfig);
   scripts_.setSettings(runnerSettings(config));
+  dumpFiles_ = dumpFileNamesFrom(config.global);
   try {
     // Our own VIPs must never be taken for an interface's primary address (the advert source).
     interfaces_ = std::make_unique<vrrp::LinuxInterfaces>(
@@ -106,6 +107,7 @@ void VrrpRuntime::reload() {
   for (const auto& i : engineConfig.instances) names.push_back(i.params.name);
   setVips(engineConfig);
   scripts_.setSettings(runnerSettings(loaded.config));
+  dumpFiles_ = dumpFileNamesFrom(loaded.config.global);
   auto next = makeEngine(std::move(engineConfig));
   std::size_t kept = 0;
   for (const auto& name : names)

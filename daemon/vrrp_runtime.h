@@ -11,6 +11,7 @@
 #include "daemon/logging.h"
 #include "daemon/options.h"
 #include "daemon/process_runner.h"
+#include "daemon/state_dump.h"
 #include "parser/model.h"
 #include "vrrp/engine.h"
 
@@ -44,6 +45,11 @@ class VrrpRuntime {
   void reload();
   void terminate();
 
+  // For status reports and dumps: the running engine (null before start and after shutdown), and the dump file
+  // names of the configuration in force.
+  const vrrp::Engine* engine() const { return engine_.get(); }
+  const DumpFileNames& dumpFiles() const { return dumpFiles_; }
+
  private:
   std::unique_ptr<vrrp::Engine> makeEngine(vrrp::EngineConfig config);
   void setVips(const vrrp::EngineConfig& config);
@@ -63,6 +69,7 @@ class VrrpRuntime {
   std::unique_ptr<vrrp::LinuxGratuitous> gratuitous_;
   std::unique_ptr<vrrp::Engine> engine_;
   std::unique_ptr<boost::asio::steady_timer> exitTimer_;
+  DumpFileNames dumpFiles_;
   bool terminating_ = false;
 };
 

@@ -1,0 +1,73 @@
+#include "daemon/vrrp_child.h"
+
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdlib>
+
+#include "daemon/control_server.h"
+#include "daemon/respawn_policy.h"
+#include "daemon/state_dump.h"
+#include "daemon/vrrp_runtime.h"
+#include "daemon/vrrp_status.h"
+
+namespace tandem::daemon {
+namespace {
+
+VrrpStatus currentStatus(const VrrpRuntime& runtime) {
+  const vrrp::Engine* engine = runtime.engine();
+  if (!engine) return {};
+  return vrrpStatusOf(*engine, std::chrono::steady_clock::now(), WallClock::now());
+}
+
+void writeDump(DumpKind kind, const VrrpRuntime& runtime, Logger& log) {
+  const VrrpStatus status = currentStatus(runtime);
+  const auto now = WallClock::now();
+  std::string content;
+  switch (kind) {
+    case DumpKind::Data: content = formatDataDump(status, now); break;
+    case DumpKind::Stats: content = formatStatsDump(status, now); break;
+    case DumpKind::Json: content = toJson(status).dump(2) + "\n"; break;
+  }
+  const std::string path = dumpFilePath(kind, runtime.dumpFiles(), std::getenv("TMPDIR"));
+  std::string error;
+  if (writeDumpFile(path, content, error)) log.info("wrote " + path);
+  else log.error(error);
+}
+
+void waitForDumpSignal(boost::asio::signal_set& signals, const VrrpRuntime& runtime, Logger& log) {
+  signals.async_wait([&signals, &runtime, &log](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (const auto kind = dumpKindForSignal(signal)) writeDump(*kind, runtime, log);
+    waitForDumpSignal(signals, runtime, log);
+  });
+}
+
+}  // namespace
+
+int runVrrpChild(const config::Config& config, const Options& options, Logger& log) {
+  boost::asio::io_context io;
+  VrrpRuntime runtime(io, options, log);
+  if (!runtime.start(config)) return kExitCannotStart;
+
+  boost::asio::signal_set dumps(io, SIGUSR1, SIGUSR2, SIGRTMIN + 2);
+  waitForDumpSignal(dumps, runtime, log);
+
+  ControlServer control(
+      io, childSocketPath(options.controlSocket, "vrrp"),
+      [&runtime](const ControlRequest& request) -> nlohmann::json {
+        if (request.command == ControlCommand::Status) return {{"ok", true}, {"vrrp", toJson(currentStatus(runtime))}};
+        if (request.command == ControlCommand::Ping) return {{"ok", true}};
+        return errorReply("reload is the parent's job: send it to the main control socket");
+      },
+      log.sink());
+  std::string error;
+  if (!control.open(error)) log.warning(error);
+
+  const int status = runtime.run();
+  dumps.cancel();
+  return status;
+}
+
+}  // namespace tandem::daemon
