@@ -101,6 +101,9 @@ InstanceParams instanceParams(const VrrpInstance& i, const GlobalDefs& global, F
   p.higherPrioSendAdvert = i.higher_prio_send_advert.value_or(global.vrrp_higher_prio_send_advert);
   p.garpMasterRepeat = static_cast<unsigned>(std::max(0, i.garp_master_repeat.value_or(global.vrrp_garp_master_repeat)));
   p.garpMasterDelay = std::chrono::seconds{std::lround(i.garp_master_delay.value_or(global.vrrp_garp_master_delay))};
+  // A "state BACKUP" member that stays master without ever hearing its peer for three
+  // Master_Down_Intervals is most often cut off from it (a firewall eating VRRP): say so loudly.
+  p.noPeerAlarmIntervals = 3;
   switch (i.authentication.auth_type) {
     case config::VrrpAuthType::None: p.authType = AuthType::None; break;
     case config::VrrpAuthType::Pass: p.authType = AuthType::Pass; break;

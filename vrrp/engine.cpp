@@ -240,7 +240,12 @@ void Engine::onPacket(std::size_t c, const ReceivedPacket& packet) {
                                ? decodeIpv4Packet(packet.bytes, packet.meta.ifindex, options)
                                : decodeAdvert(packet.bytes, packet.meta, options);
     if (r.ok()) {
+      const auto accepted = member.instance->counters().advertsReceived;
       deliver(m, event::AdvertReceived{r.decoded});
+      // keepalived keeps one AH sequence for what it sends and what it accepts, so a restarted
+      // node continues past its peer's numbers instead of starting at 1 and being dropped as replay.
+      if (r.decoded.ahSequence && member.instance && member.instance->counters().advertsReceived > accepted)
+        member.ahSequence = std::max(member.ahSequence, *r.decoded.ahSequence);
     } else {
       log(EngineLog::Level::Debug, instanceTag(p.name) + " dropped a packet from " + packet.meta.source.toString() +
                                      ": " + std::string(toString(r.error)));

@@ -9,8 +9,9 @@ namespace {
 
 using Level = EngineLog::Level;
 
-// keepalived runs notify scripts without a time limit; the ScriptPort reads zero as "none".
-constexpr std::chrono::milliseconds kNoTimeout{0};
+// keepalived runs notify scripts without a time limit; a hung one then piles up a process per
+// transition. Tandem kills its process group after a minute: long enough for a service restart.
+constexpr std::chrono::milliseconds kNotifyTimeout{60'000};
 
 std::string_view notifyWord(State state) { return state == State::Initialize ? "STOP" : toString(state); }
 
@@ -209,12 +210,12 @@ void Engine::notifyGroup(std::size_t g, State state) {
 void Engine::runNotify(const NotifyScripts& scripts, State state, const char* type, const std::string& name,
                        int priority) {
   const ScriptCommand& specific = scriptFor(scripts, state);
-  if (specific.set()) runScript(specific, kNoTimeout, "notify");
+  if (specific.set()) runScript(specific, kNotifyTimeout, "notify");
   if (scripts.generic.set()) {
     ScriptCommand generic = scripts.generic;
     generic.argv.insert(generic.argv.end(),
                         {type, name, std::string(notifyWord(state)), std::to_string(priority)});
-    runScript(generic, kNoTimeout, "notify");
+    runScript(generic, kNotifyTimeout, "notify");
   }
 }
 

@@ -64,6 +64,7 @@ void Instance::startup(TimePoint now, Actions& out) {
                       ? std::chrono::duration_cast<Duration>(masterAdverInterval_) +
                             minimalSkewTime(params_.version, masterAdverInterval_)
                       : masterDownInterval();
+    fastStartFrom_ = params_.initialState == State::Master ? std::optional<TimePoint>(now) : std::nullopt;
     changeState(State::Backup, TransitionReason::Startup, now, out);
   }
 }
@@ -113,6 +114,13 @@ void Instance::backupReceived(const DecodedAdvert& d, TimePoint now, Actions& ou
   if (!lower) preemptDelay_ = PreemptDelay::NotStarted;
 
   currentMaster_ = d.meta.source;
+  if (fastStartFrom_) {
+    // "state MASTER" shortens only a silent start. Once a master is heard, keepalived 2.2.7 waits out
+    // the full Master_Down_Interval from start-up before it preempts (measured against it on the wire).
+    const TimePoint fullWait = *fastStartFrom_ + masterDownInterval();
+    fastStartFrom_.reset();
+    if (params_.preempt && lower && preemptDelay_ != PreemptDelay::Running) arm(TimerId::MasterDown, fullWait, out);
+  }
   if (!params_.preempt || !lower || preemptDelay_ == PreemptDelay::Running) {
     if (params_.version == Version::V3) masterAdverInterval_ = Centiseconds{d.advert.advertInterval};
     arm(TimerId::MasterDown, now + masterDownInterval(), out);

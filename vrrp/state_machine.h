@@ -142,6 +142,8 @@ class Instance {
   Centiseconds masterAdverInterval_;
   // Set by changeState for enterBackup: how long Backup waits before its first takeover attempt.
   Duration backupWait_{};
+  // Set while a "state MASTER" instance is in its shortened first wait (see startup()).
+  std::optional<TimePoint> fastStartFrom_;
   std::array<std::optional<TimePoint>, kTimerCount> timers_{};
   PreemptDelay preemptDelay_ = PreemptDelay::NotStarted;
   bool interfaceUp_ = true;

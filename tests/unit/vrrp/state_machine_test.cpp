@@ -349,3 +349,35 @@ TEST(VrrpStateMachine, AhSequenceNumbersMustIncreasePerSender) {
 
 }  // namespace
 }  // namespace tandem::vrrp
+
+namespace tandem::vrrp::test {
+namespace {
+
+TEST(VrrpStateMachine, StateMasterHearingALowerMasterWaitsTheFullMasterDownInterval) {
+  InstanceParams p = baseParams();
+  p.priority = 150;  // Master_Down_Interval 3414062 us
+  p.initialState = State::Master;
+  Sim sim(p);
+  sim.start();
+  const auto shortWait = sim.instance().deadline(TimerId::MasterDown).value();
+  EXPECT_LT(shortWait, atS(2)) << "a silent segment is taken over after about one interval";
+  EXPECT_EQ(sim.receive(advertFrom("10.0.0.2", 100), atUs(500'000)), Lines{"arm master_down at 3414062us"});
+  EXPECT_EQ(sim.receive(advertFrom("10.0.0.2", 100), atUs(1'500'000)), Lines{}) << "lower priority: ignored";
+  EXPECT_EQ(sim.advanceTo(atUs(3414061)), Lines{});
+  EXPECT_EQ(sim.advanceTo(atUs(3414062)).front(), "BACKUP -> MASTER (master_down_timer)");
+}
+
+TEST(VrrpStateMachine, StateMasterOnASilentSegmentTakesOverAfterOneInterval) {
+  InstanceParams p = baseParams();
+  p.priority = 150;
+  p.initialState = State::Master;
+  Sim sim(p);
+  sim.start();
+  const auto lines = sim.advanceTo(atS(2));
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front(), "BACKUP -> MASTER (master_down_timer)");
+  EXPECT_LT(sim.instance().counters().becameMaster, 2u);
+}
+
+}  // namespace
+}  // namespace tandem::vrrp::test

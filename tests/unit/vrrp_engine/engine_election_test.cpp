@@ -218,3 +218,31 @@ TEST_F(VrrpEngineElection, SplitBrainIsLoggedLoudlyWithThePeerAddress) {
 
 }  // namespace
 }  // namespace tandem::vrrp::test
+
+namespace tandem::vrrp::test {
+namespace {
+
+TEST_F(VrrpEngineElection, AhRestartedMasterContinuesPastItsPeersSequenceNumbers) {
+  InstanceConfig ah = instanceConfig("VI_1", 51, 150, "192.0.2.100", Version::V2);
+  ah.params.authType = AuthType::Ah;
+  ah.params.authData = makeAuthData("key");
+  InstanceConfig backup = ah;
+  backup.params.priority = 100;
+  a.run(oneInstance(ah));
+  b.run(oneInstance(backup));
+  timers.advanceTo(atMs(10'000));
+  ASSERT_EQ(a.state("VI_1"), State::Master);
+  a.crash();
+  timers.advanceTo(atMs(20'000));
+  ASSERT_EQ(b.state("VI_1"), State::Master);
+  // The same node comes back: it must not start its AH sequence at 1, which B has seen from it already.
+  Host restarted{timers, link, "192.0.2.1"};
+  restarted.run(oneInstance(ah));
+  timers.advanceTo(atMs(30'000));
+  EXPECT_EQ(b.engine->instance("VI_1")->counters().dropped(AcceptReason::AhReplay), 0u);
+  EXPECT_EQ(restarted.state("VI_1"), State::Master);
+  EXPECT_EQ(b.state("VI_1"), State::Backup);
+}
+
+}  // namespace
+}  // namespace tandem::vrrp::test
