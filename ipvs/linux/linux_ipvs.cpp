@@ -181,21 +181,28 @@ ApplyResult LinuxIpvs::apply(const Plan& plan) {
   }
   std::vector<NlMsg> messages;
   messages.reserve(plan.size());
+  std::vector<bool> malformed;
   for (const Operation& operation : plan) {
     const bool withDest = operation.kind == OpKind::AddDest || operation.kind == OpKind::EditDest ||
                           operation.kind == OpKind::DelDest;
     const bool fullService = operation.kind == OpKind::AddService || operation.kind == OpKind::EditService;
+    if (withDest && !operation.destination) {
+      messages.emplace_back();  // a destination operation without its destination: nothing to send
+      malformed.push_back(true);
+      continue;
+    }
     NlMsg message = channel_.request(commandOf(operation.kind), 0, IPVS_GENL_VERSION);
     bool built = message && putService(message.get(), operation.service, fullService);
     if (withDest) {
-      built = built && operation.destination &&
-              putDestination(message.get(), *operation.destination, operation.kind != OpKind::DelDest);
+      built = built && putDestination(message.get(), *operation.destination, operation.kind != OpKind::DelDest);
     }
     if (!built) message.reset();  // reported as ENOMEM by the channel, like any message it could not send
     messages.push_back(std::move(message));
+    malformed.push_back(false);
   }
-  const std::vector<int> errors = channel_.execute(messages);
+  std::vector<int> errors = channel_.execute(messages);
   for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (malformed[i]) errors[i] = EINVAL;
     OperationOutcome outcome{plan[i], classify(plan[i].kind, errors[i]), errors[i], {}};
     if (errors[i] != 0) outcome.message = failureText(plan[i], errors[i]);
     result.outcomes.push_back(std::move(outcome));

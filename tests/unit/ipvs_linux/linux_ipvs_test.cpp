@@ -215,8 +215,9 @@ TEST_F(LinuxIpvsTest, AFailedOperationDoesNotStopTheOnesAfterIt) {
   const Service good = service(ServiceKey::tcp(address("192.0.2.8"), 80), "rr");
   const auto result = ipvs_.apply({{OpKind::AddService, bad, std::nullopt},
                                    {OpKind::AddService, good, std::nullopt},
+                                   {OpKind::AddDest, good, std::nullopt},
                                    {OpKind::AddDest, good, destination("10.0.0.8", 80, 1, M::Dr)}});
-  ASSERT_EQ(result.outcomes.size(), 3U);
+  ASSERT_EQ(result.outcomes.size(), 4U);
   // An unknown scheduler is a real failure, not a sign of a stale table.
   EXPECT_EQ(result.outcomes[0].outcome, Outcome::Failed);
   EXPECT_EQ(result.outcomes[0].error, ENOENT);
@@ -224,8 +225,11 @@ TEST_F(LinuxIpvsTest, AFailedOperationDoesNotStopTheOnesAfterIt) {
       << result.outcomes[0].message;
   EXPECT_FALSE(result.needsResync());
   EXPECT_EQ(result.outcomes[1].outcome, Outcome::Done);
-  EXPECT_EQ(result.outcomes[2].outcome, Outcome::Done);
-  EXPECT_EQ(result.failures(), 1U);
+  // A destination operation without a destination is refused before it reaches the kernel.
+  EXPECT_EQ(result.outcomes[2].outcome, Outcome::Failed);
+  EXPECT_EQ(result.outcomes[2].message, "adding destination ? to TCP 192.0.2.8:80: Invalid argument");
+  EXPECT_EQ(result.outcomes[3].outcome, Outcome::Done);
+  EXPECT_EQ(result.failures(), 2U);
   EXPECT_TRUE(dumpTable().contains(good.key));
 }
 
