@@ -1,6 +1,6 @@
 #include "parser/dump_writer.h"
 
-#include <cstdio>
+#include "parser/values.h"
 
 namespace tandem::config {
 
@@ -27,14 +27,6 @@ std::string quoteWord(const std::string& word) {
   }
   return out + "\"";
 }
-
-namespace {
-std::string formatDecimal(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-}  // namespace
 
 void DumpWriter::verbatim(const Node& node) {
   std::vector<std::string> words;
@@ -69,7 +61,7 @@ void TextDumpWriter::integer(std::string_view keyword, long long value) {
 
 void TextDumpWriter::decimal(std::string_view keyword, double value) {
   indent();
-  out_ << keyword << ' ' << formatDecimal(value) << '\n';
+  out_ << keyword << ' ' << formatNumber(value) << '\n';
 }
 
 void TextDumpWriter::flag(std::string_view keyword) {

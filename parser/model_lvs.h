@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "parser/schema.h"
+#include "parser/common_fields.h"
 
 namespace tandem::config {
 
@@ -33,15 +33,6 @@ struct ServerAddress {
   IpAddress address;
   int port = 0;
   bool operator==(const ServerAddress& o) const { return address == o.address && port == o.port; }
-};
-
-// SCRIPT [USER [GROUP]] of notify_up/notify_down/quorum_up/quorum_down: parameters of the script
-// must be quoted with it, an unquoted second word is the user to run it as.
-struct ScriptCommand {
-  std::string command;
-  std::string user;
-  std::string group;
-  bool set() const { return !command.empty(); }
 };
 
 enum class CheckerType { Tcp, Http, Ssl, Misc, Smtp, Dns, Udp, Ping, File, Bfd };
@@ -138,7 +129,7 @@ struct RealServer {
   std::optional<Forwarding> lvs_method;            // unset: the virtual server's
   std::optional<long long> uthreshold, lthreshold;
   std::optional<bool> inhibit_on_failure;
-  ScriptCommand notify_up, notify_down;
+  NotifyScript notify_up, notify_down;
   std::optional<bool> alpha;
   std::optional<long long> retry;
   std::optional<double> delay_before_retry, warmup, connect_timeout, delay_loop;
@@ -175,7 +166,7 @@ struct VirtualServer {
   bool alpha = false, omega = false;
   long long quorum = 1;
   long long hysteresis = 0;
-  ScriptCommand quorum_up, quorum_down;
+  NotifyScript quorum_up, quorum_down;
   std::optional<int> ip_family;              // 4 or 6
   std::optional<ServerAddress> sorry_server;
   bool sorry_server_inhibit = false;

@@ -12,8 +12,6 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
          });
 }
 
-std::string formatSeconds(double v) { return detail::formatNumber(v); }
-
 }  // namespace
 
 std::optional<std::size_t> readChoice(const Node& n, std::size_t index, const std::vector<std::string_view>& choices,
@@ -46,7 +44,7 @@ std::optional<double> readTimer(const Node& n, bool allowZero, double max, Build
     return std::nullopt;
   }
   if (*v > max) {
-    ctx.diags.error(n.where, "'" + n.keyword + "' " + n.args[0].text + " is too large (at most " + formatSeconds(max) +
+    ctx.diags.error(n.where, "'" + n.keyword + "' " + n.args[0].text + " is too large (at most " + formatNumber(max) +
                                  " seconds)");
     return std::nullopt;
   }
@@ -59,11 +57,8 @@ std::optional<ServerAddress> readServerAddress(const Node& n, std::size_t index,
     return std::nullopt;
   }
   ServerAddress s;
-  auto a = parseIpAddress(n.args[index].text);
-  if (!a) {
-    ctx.diags.error(n.where, "'" + n.keyword + "': '" + n.args[index].text + "' is not an IP address");
-    return std::nullopt;
-  }
+  auto a = readAddress(n, index, ctx);
+  if (!a) return std::nullopt;
   s.address = *a;
   if (index + 1 < n.args.size()) {
     auto port = parseInteger(n.args[index + 1].text);
@@ -76,22 +71,6 @@ std::optional<ServerAddress> readServerAddress(const Node& n, std::size_t index,
   if (index + 2 < n.args.size())
     ctx.diags.warning(n.where, "'" + n.keyword + "' expects an IP address and a port; extra words ignored");
   return s;
-}
-
-std::optional<ScriptCommand> readScriptCommand(const Node& n, BuildContext& ctx) {
-  if (!expectArgs(n, 1, 3, ctx)) return std::nullopt;
-  ScriptCommand s;
-  s.command = n.args[0].text;
-  if (n.args.size() > 1) s.user = n.args[1].text;
-  if (n.args.size() > 2) s.group = n.args[2].text;
-  return s;
-}
-
-std::vector<std::string> scriptCommandWords(const ScriptCommand& s) {
-  std::vector<std::string> words{s.command};
-  if (!s.user.empty()) words.push_back(s.user);
-  if (!s.group.empty()) words.push_back(s.group);
-  return words;
 }
 
 std::vector<std::string> serverAddressWords(const ServerAddress& s) {

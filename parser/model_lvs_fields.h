@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "parser/common_fields.h"
 #include "parser/model_lvs.h"
-#include "parser/schema.h"
 
 namespace tandem::config::lvs {
 
@@ -30,21 +30,6 @@ std::vector<std::string> serverAddressWords(const ServerAddress& s);
 std::optional<Forwarding> readForwarding(const Node& n, BuildContext& ctx);
 std::vector<std::string> forwardingWords(const Forwarding& f);
 
-std::optional<ScriptCommand> readScriptCommand(const Node& n, BuildContext& ctx);
-std::vector<std::string> scriptCommandWords(const ScriptCommand& s);
-
-template <class T>
-Keyword<T> scriptField(std::string_view name, ScriptCommand T::*field) {
-  return custom<T>(
-      name,
-      [field](T& t, const Node& n, BuildContext& ctx) {
-        if (auto s = readScriptCommand(n, ctx)) t.*field = *s;
-      },
-      [field, name](const T& t, DumpWriter& out) {
-        if ((t.*field).set()) out.text(name, scriptCommandWords(t.*field));
-      });
-}
-
 template <class T>
 Keyword<T> timerField(std::string_view name, std::optional<double> T::*field, bool allowZero,
                       double max = kMaxTimer) {
@@ -55,39 +40,6 @@ Keyword<T> timerField(std::string_view name, std::optional<double> T::*field, bo
       },
       [field, name](const T& t, DumpWriter& out) {
         if (t.*field) out.decimal(name, *(t.*field));
-      });
-}
-
-// A flag whose absence means "inherit", so "off" must survive a dump.
-template <class T>
-Keyword<T> optionalFlagField(std::string_view name, std::optional<bool> T::*field) {
-  return custom<T>(
-      name,
-      [field](T& t, const Node& n, BuildContext& ctx) {
-        if (n.args.empty()) { t.*field = true; return; }
-        auto v = parseBoolWord(n.args[0].text);
-        if (!v) { ctx.diags.error(n.where, "'" + n.keyword + "' takes no value or one of on/off, yes/no, true/false"); return; }
-        t.*field = *v;
-      },
-      [field, name](const T& t, DumpWriter& out) {
-        if (!(t.*field)) return;
-        if (*(t.*field)) out.flag(name);
-        else out.text(name, {"off"});
-      });
-}
-
-template <class T>
-Keyword<T> addressField(std::string_view name, std::optional<IpAddress> T::*field) {
-  return custom<T>(
-      name,
-      [field](T& t, const Node& n, BuildContext& ctx) {
-        if (!expectArgs(n, 1, 1, ctx)) return;
-        auto a = parseIpAddress(n.args[0].text);
-        if (!a) { ctx.diags.error(n.where, "'" + n.keyword + "': '" + n.args[0].text + "' is not an IP address"); return; }
-        t.*field = *a;
-      },
-      [field, name](const T& t, DumpWriter& out) {
-        if (t.*field) out.text(name, {(t.*field)->text()});
       });
 }
 
@@ -108,14 +60,7 @@ Keyword<T> choiceField(std::string_view name, std::optional<E> T::*field, EnumTa
 
 template <class T>
 Keyword<T> forwardingField(std::string_view name, std::optional<Forwarding> T::*field) {
-  return custom<T>(
-      name,
-      [field](T& t, const Node& n, BuildContext& ctx) {
-        if (auto f = readForwarding(n, ctx)) t.*field = *f;
-      },
-      [field, name](const T& t, DumpWriter& out) {
-        if (t.*field) out.text(name, forwardingWords(*(t.*field)));
-      });
+  return readerField(name, field, readForwarding, forwardingWords);
 }
 
 }  // namespace tandem::config::lvs

@@ -113,7 +113,7 @@ Schema<VrrpSyncGroup> makeSyncGroupSchema() {
       notifyField("notify_fault", &G::notify_fault),
       notifyField("notify_stop", &G::notify_stop),
       notifyField("notify", &G::notify),
-      optionalFlag("smtp_alert", &G::smtp_alert),
+      optionalFlagField("smtp_alert", &G::smtp_alert),
       custom<G>(
           "global_tracking",
           [](G& g, const Node& n, BuildContext& ctx) {
@@ -125,7 +125,7 @@ Schema<VrrpSyncGroup> makeSyncGroupSchema() {
             if (g.global_tracking) out.flag("global_tracking");
           }),
       flagField("sync_group_tracking_weight", &G::sync_group_tracking_weight),
-      optionalFlag("notify_priority_changes", &G::notify_priority_changes),
+      optionalFlagField("notify_priority_changes", &G::notify_priority_changes),
   };
   return Schema<G>("vrrp_sync_group", std::move(k));
 }

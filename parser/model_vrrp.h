@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "parser/schema.h"
+#include "parser/common_fields.h"
 
 namespace tandem::config {
 
@@ -96,15 +96,6 @@ struct UnicastPeer {
   std::optional<int> minTtl;
   std::optional<int> maxTtl;
   std::vector<std::string> words() const;
-};
-
-// notify_* : the script (one word or one quoted string with its parameters), then optionally the
-// user and group to run it as. keepalived takes any further word as the user name.
-struct NotifyScript {
-  std::string command;
-  std::string user;
-  std::string group;
-  bool set() const { return !command.empty(); }
 };
 
 struct VrrpAuthentication {
@@ -300,7 +291,5 @@ std::optional<IpRule> readIpRule(const Node& line, BuildContext& ctx);
 std::optional<TrackedRef> readTrackedRef(const Node& line, std::string_view block, int minWeight, int maxWeight,
                                          BuildContext& ctx);
 std::optional<UnicastPeer> readUnicastPeer(const Node& line, BuildContext& ctx);
-std::optional<NotifyScript> readNotifyScript(const Node& statement, BuildContext& ctx);
-std::vector<std::string> notifyScriptWords(const NotifyScript& script);
 
 }  // namespace tandem::config

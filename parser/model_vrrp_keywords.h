@@ -1,7 +1,6 @@
 #pragma once
-// Keyword bindings the VRRP-side blocks share beyond the generic ones in schema.h: list blocks
-// read line by line, optional booleans that fall back to a global default, notify scripts,
-// addresses and the track_* lists.
+// Keyword bindings the VRRP-side blocks share beyond the generic ones in schema.h and
+// common_fields.h: list blocks read line by line and the track_* lists.
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,58 +39,6 @@ Keyword<T> listBlock(std::string_view name, std::vector<Item> T::*field,
         out.close();
       },
       true);
-}
-
-// "KEYWORD" alone means on; an explicit on/off word is accepted. Unset means "use the default".
-template <class T>
-Keyword<T> optionalFlag(std::string_view name, std::optional<bool> T::*field) {
-  return custom<T>(
-      name,
-      [field](T& t, const Node& n, BuildContext& ctx) {
-        if (n.args.empty()) { t.*field = true; return; }
-        auto v = parseBoolWord(n.args[0].text);
-        if (!v) {
-          ctx.diags.error(n.where, "'" + n.keyword + "' takes no value or one of on/off, yes/no, true/false");
-          return;
-        }
-        expectArgs(n, 0, 1, ctx);
-        t.*field = *v;
-      },
-      [field, name](const T& t, DumpWriter& out) {
-        if (!(t.*field)) return;
-        if (*(t.*field)) out.flag(name);
-        else out.text(name, {"off"});
-      });
-}
-
-template <class T>
-Keyword<T> notifyField(std::string_view name, NotifyScript T::*field) {
-  return custom<T>(
-      name,
-      [field](T& t, const Node& n, BuildContext& ctx) {
-        if (auto s = readNotifyScript(n, ctx)) t.*field = *s;
-      },
-      [field, name](const T& t, DumpWriter& out) {
-        if ((t.*field).set()) out.text(name, notifyScriptWords(t.*field));
-      });
-}
-
-template <class T>
-Keyword<T> addressField(std::string_view name, std::optional<IpAddress> T::*field) {
-  return custom<T>(
-      name,
-      [field](T& t, const Node& n, BuildContext& ctx) {
-        if (!expectArgs(n, 1, 1, ctx)) return;
-        auto a = parseIpAddress(n.args[0].text);
-        if (!a) {
-          ctx.diags.error(n.where, "'" + n.keyword + "': '" + n.args[0].text + "' is not an IPv4 or IPv6 address");
-          return;
-        }
-        t.*field = *a;
-      },
-      [field, name](const T& t, DumpWriter& out) {
-        if (t.*field) out.text(name, {(t.*field)->text()});
-      });
 }
 
 template <class T>

@@ -1,7 +1,5 @@
 #include "parser/schema.h"
 
-#include <cstdio>
-
 namespace tandem::config {
 
 const Location& BlockMeta::locationOf(std::string_view keyword) const {
@@ -15,13 +13,5 @@ bool BlockMeta::has(std::string_view keyword) const {
     if (entry.first == keyword) return true;
   return false;
 }
-
-namespace detail {
-std::string formatNumber(double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.10g", value);
-  return buf;
-}
-}  // namespace detail
 
 }  // namespace tandem::config

@@ -137,6 +137,7 @@ template <class F> struct Unwrap<std::optional<F>> { using type = F; static cons
 template <class F>
 bool isSet(const F& value) {
   if constexpr (Unwrap<F>::optional) return value.has_value();
+  else if constexpr (requires { value.set(); }) return value.set();
   else return true;
 }
 template <class F>
@@ -144,7 +145,6 @@ const typename Unwrap<F>::type& get(const F& value) {
   if constexpr (Unwrap<F>::optional) return *value;
   else return value;
 }
-std::string formatNumber(double value);
 }  // namespace detail
 
 template <class T>
@@ -169,10 +169,7 @@ Keyword<T> flagField(std::string_view name, bool T::*field) {
   return custom<T>(
       name,
       [field](T& t, const Node& n, BuildContext& ctx) {
-        if (n.args.empty()) { t.*field = true; return; }
-        auto v = parseBoolWord(n.args[0].text);
-        if (!v) { ctx.diags.error(n.where, "'" + n.keyword + "' takes no value or one of on/off, yes/no, true/false"); return; }
-        t.*field = *v;
+        if (auto v = readFlag(n, ctx)) t.*field = *v;
       },
       [field, name](const T& t, DumpWriter& out) {
         if (t.*field) out.flag(name);
@@ -230,6 +227,21 @@ Keyword<T> commandField(std::string_view name, F T::*field) {
       },
       [field, name](const T& t, DumpWriter& out) {
         if (detail::isSet(t.*field) && !detail::get(t.*field).empty()) out.text(name, {detail::get(t.*field)});
+      });
+}
+
+// A value with its own reader (which reports its own errors) and its own words for dumping.
+template <class T, class F>
+Keyword<T> readerField(std::string_view name, F T::*field,
+                       std::optional<typename detail::Unwrap<F>::type> (*read)(const Node&, BuildContext&),
+                       std::vector<std::string> (*words)(const typename detail::Unwrap<F>::type&)) {
+  return custom<T>(
+      name,
+      [field, read](T& t, const Node& n, BuildContext& ctx) {
+        if (auto v = read(n, ctx)) t.*field = std::move(*v);
+      },
+      [field, name, words](const T& t, DumpWriter& out) {
+        if (detail::isSet(t.*field)) out.text(name, words(detail::get(t.*field)));
       });
 }
 

@@ -143,18 +143,18 @@ class VrrpValidator {
     const double seconds = i.advert_int;
     if (version == 2) {
       if (std::fabs(seconds - std::round(seconds)) > 1e-9)
-        d_.warning(m.locationOf("advert_int"), "'advert_int' " + detail::formatNumber(seconds) +
+        d_.warning(m.locationOf("advert_int"), "'advert_int' " + formatNumber(seconds) +
                                                    " is not a whole number of seconds, which VRRP version 2 requires; "
                                                    "rounded to " + std::to_string(i.advertIntervalCentis(g_) / 100) +
                                                    " (use 'version 3' for sub-second adverts)");
     } else {
       if (seconds > 40.95 + 1e-9)
-        d_.error(m.locationOf("advert_int"), "'advert_int' " + detail::formatNumber(seconds) +
+        d_.error(m.locationOf("advert_int"), "'advert_int' " + formatNumber(seconds) +
                                                  " is out of range for VRRP version 3 (0.01..40.95)");
       else if (std::fabs(seconds * 100 - std::round(seconds * 100)) > 1e-6)
-        d_.warning(m.locationOf("advert_int"), "'advert_int' " + detail::formatNumber(seconds) +
+        d_.warning(m.locationOf("advert_int"), "'advert_int' " + formatNumber(seconds) +
                                                    " is not a multiple of 0.01 s; rounded to " +
-                                                   detail::formatNumber(i.advertIntervalCentis(g_) / 100.0));
+                                                   formatNumber(i.advertIntervalCentis(g_) / 100.0));
     }
     if (i.authentication.meta.where.valid() && version == 3)
       d_.error(i.authentication.meta.where, "'authentication' is not supported by VRRP version 3; remove it or use "

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace tandem::config {
@@ -77,13 +78,22 @@ std::optional<long long> readInteger(const Node& node, std::size_t index, long l
   return v;
 }
 
-namespace {
-std::string formatDecimal(double v) {
+std::string formatNumber(double value) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
+  std::snprintf(buf, sizeof buf, "%.10g", value);
   return buf;
 }
-}  // namespace
+
+std::optional<bool> readFlag(const Node& node, BuildContext& ctx) {
+  if (node.args.empty()) return true;
+  auto v = parseBoolWord(node.args[0].text);
+  if (!v) {
+    ctx.diags.error(node.where, "'" + node.keyword + "' takes no value or one of on/off, yes/no, true/false");
+    return std::nullopt;
+  }
+  expectArgs(node, 0, 1, ctx);
+  return v;
+}
 
 std::optional<double> readDecimal(const Node& node, std::size_t index, double min, double max, BuildContext& ctx) {
   if (index >= node.args.size()) {
@@ -97,7 +107,7 @@ std::optional<double> readDecimal(const Node& node, std::size_t index, double mi
   }
   if (*v < min || *v > max) {
     ctx.diags.error(node.where, "'" + node.keyword + "' " + node.args[index].text + " is out of range " +
-                                    formatDecimal(min) + ".." + formatDecimal(max));
+                                    formatNumber(min) + ".." + formatNumber(max));
     return std::nullopt;
   }
   return v;
@@ -130,6 +140,12 @@ std::optional<IpAddress> parseIpAddress(std::string_view text) {
     if (inet_pton(AF_INET, s.c_str(), a.bytes) != 1) return std::nullopt;
     a.family = 4;
   }
+  return a;
+}
+
+std::optional<IpAddress> readAddress(const Node& node, std::size_t index, BuildContext& ctx) {
+  auto a = parseIpAddress(node.args[index].text);
+  if (!a) ctx.diags.error(node.where, "'" + node.keyword + "': '" + node.args[index].text + "' is not an IP address");
   return a;
 }
 

@@ -28,6 +28,12 @@ bool expectArgs(const Node& node, std::size_t min, std::size_t max, BuildContext
 std::optional<long long> readInteger(const Node& node, std::size_t index, long long min, long long max, BuildContext& ctx);
 std::optional<double> readDecimal(const Node& node, std::size_t index, double min, double max, BuildContext& ctx);
 
+// A flag statement: the keyword alone means on; keepalived also accepts one on/off word after it.
+std::optional<bool> readFlag(const Node& node, BuildContext& ctx);
+
+// A number as messages and dumps show it: integers without a fraction, no exponent below 1e10.
+std::string formatNumber(double value);
+
 // Addresses: "10.0.0.1", "fe80::1", optionally "/prefix". Family 4 or 6.
 struct IpAddress {
   int family = 0;
@@ -37,6 +43,8 @@ struct IpAddress {
   bool operator<(const IpAddress& o) const;
 };
 std::optional<IpAddress> parseIpAddress(std::string_view text);
+// The address at args[index] (which must exist); reports "'KEYWORD': 'WORD' is not an IP address".
+std::optional<IpAddress> readAddress(const Node& node, std::size_t index, BuildContext& ctx);
 
 struct IpPrefix {
   IpAddress address;
