@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc)
 fuzz_seconds=${TANDEM_FUZZ_SECONDS:-60}
+# One ccache for every clone of the repository: paths are taken relative to the clone.
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
 
 passed=0; failed=0; skipped=0
 failures=()
@@ -26,10 +28,14 @@ count_ctest() {
 
 stage() { echo; echo "==== $*"; }
 
+# build DIR [cmake options...] [-- ninja targets...]
 build() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
-  ninja -C "$dir" -j"$jobs"
+  local options=() targets=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do options+=("$1"); shift; done
+  [ "${1:-}" = "--" ] && { shift; targets=("$@"); }
+  cmake -S . -B "$dir" -G Ninja "${options[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+  ninja -C "$dir" -j"$jobs" "${targets[@]}"
 }
 
 mkdir -p build build-asan build-fuzz
@@ -53,7 +59,7 @@ else
 fi
 
 stage "fuzzing the configuration parser for ${fuzz_seconds}s"
-if CXX=clang++ build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_FUZZ=ON; then
+if CXX=clang++ build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_FUZZ=ON -- fuzz_parser; then
   if bash tests/fuzz/run_fuzz.sh "$fuzz_seconds" build-fuzz; then passed=$((passed + 1))
   else failed=$((failed + 1)); failures+=("parser fuzzer found a crash"); fi
 else
