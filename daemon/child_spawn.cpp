@@ -21,7 +21,7 @@ std::string ownProgram() {
 }
 
 pid_t spawnSubsystem(const std::string& program, const std::vector<std::string>& args, Subsystem subsystem,
-                     std::string& error) {
+                     const std::string& directory, std::string& error) {
   // Everything execv needs is built before fork: the child only makes async-signal-safe calls.
   std::vector<std::string> words = args;
   words.insert(words.begin(), program);
@@ -44,6 +44,7 @@ pid_t spawnSubsystem(const std::string& program, const std::vector<std::string>&
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     // The parent may have died between fork and prctl: then nobody would ever send that SIGTERM.
     if (getppid() != parent) _exit(0);
+    if (!directory.empty() && chdir(directory.c_str()) != 0) _exit(127);
     execv(program.c_str(), argv.data());
     _exit(127);
   }

@@ -17,9 +17,10 @@ std::string_view subsystemName(Subsystem subsystem);  // "vrrp", "checker": the 
 // does not change what the children run until the parent restarts).
 std::string ownProgram();
 
-// fork + execv(program, args + {"--subsystem-child", NAME}). The child gets SIGTERM when the parent dies
-// (PR_SET_PDEATHSIG) and exits at once when the parent is already gone. The child's pid, or -1 with `error`.
+// fork + execv(program, args + {"--subsystem-child", NAME}) in `directory` (the one the command line's relative
+// paths were given in). The child gets SIGTERM when the parent dies (PR_SET_PDEATHSIG) and exits at once when
+// the parent is already gone. The child's pid, or -1 with `error`.
 pid_t spawnSubsystem(const std::string& program, const std::vector<std::string>& args, Subsystem subsystem,
-                     std::string& error);
+                     const std::string& directory, std::string& error);
 
 }  // namespace tandem::daemon

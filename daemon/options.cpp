@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -88,6 +89,18 @@ ParseOutcome parseCommandLine(int argc, const char* const* argv) {
   }
   out.options = std::move(o);
   return out;
+}
+
+Options withAbsolutePaths(Options options) {
+  for (std::string* path : {&options.configFile, &options.pidFile, &options.vrrpPidFile, &options.checkersPidFile,
+                            &options.logFile, &options.controlSocket}) {
+    std::error_code ec;
+    if (!path->empty() && path->front() != '/') {
+      const auto absolute = std::filesystem::absolute(*path, ec);
+      if (!ec) *path = absolute.lexically_normal().string();
+    }
+  }
+  return options;
 }
 
 }  // namespace tandem::daemon

@@ -48,4 +48,8 @@ struct ParseOutcome {
 
 ParseOutcome parseCommandLine(int argc, const char* const* argv);
 
+// The file and socket paths made absolute against the current directory: the daemon runs from / (and its
+// children re-read the configuration, and reload it, long after the shell's directory is gone).
+Options withAbsolutePaths(Options options);
+
 }  // namespace tandem::daemon

@@ -6,10 +6,12 @@
 #include <boost/asio/io_context.hpp>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "daemon/config_tool.h"
 #include "daemon/logging.h"
+#include "daemon/respawn_policy.h"
 #include "daemon/subsystem_child.h"
 #include "daemon/supervisor.h"
 #include "daemon/systemd_notify.h"
@@ -39,8 +41,15 @@ bool daemonize() {
 
 }  // namespace
 
-int runDaemon(const Options& options, std::vector<std::string> args) {
-  if (options.role != ProcessRole::Parent) return runSubsystemChild(options);
+int runDaemon(const Options& given, std::vector<std::string> args) {
+  const Options options = withAbsolutePaths(given);
+  std::error_code ec;
+  const std::string startDirectory = std::filesystem::current_path(ec).string();
+  if (options.role != ProcessRole::Parent) {
+    // Started in the parent's start directory only to resolve the command line's paths.
+    if (chdir("/") != 0) return kExitCannotStart;
+    return runSubsystemChild(options);
+  }
 
   config::LoadedConfig loaded = loadConfiguration(options.configFile, options);
   if (loaded.diagnostics.hasErrors()) {
@@ -75,7 +84,7 @@ int runDaemon(const Options& options, std::vector<std::string> args) {
 
   boost::asio::io_context io;
   SystemdNotifier notifier;
-  Supervisor supervisor(io, options, std::move(args), log, notifier);
+  Supervisor supervisor(io, options, std::move(args), startDirectory, log, notifier);
   if (!supervisor.start(loaded.config)) return 1;
   const int status = supervisor.run();
   log.info("Stopped tandemd");

@@ -35,10 +35,11 @@ void removeChildPidFile(const std::string& path, pid_t pid) {
 }  // namespace
 
 Supervisor::Supervisor(boost::asio::io_context& io, const Options& options, std::vector<std::string> childArgs,
-                       Logger& log, SystemdNotifier& notifier)
+                       std::string startDirectory, Logger& log, SystemdNotifier& notifier)
     : io_(io),
       options_(options),
       childArgs_(std::move(childArgs)),
+      startDirectory_(std::move(startDirectory)),
       log_(log),
       notifier_(notifier),
       program_(ownProgram()),
@@ -100,7 +101,7 @@ void Supervisor::spawn(Child& child) {
   child.stopRequested = false;
   child.configError = false;
   std::string error;
-  const pid_t pid = spawnSubsystem(program_, childArgs_, child.subsystem, error);
+  const pid_t pid = spawnSubsystem(program_, childArgs_, child.subsystem, startDirectory_, error);
   const std::string name(subsystemName(child.subsystem));
   if (pid < 0) {
     log_.error("cannot start the " + name + " child: " + error);

@@ -34,9 +34,10 @@ struct ReloadOutcome {
 
 class Supervisor {
  public:
-  // `childArgs`: the parent's own command line (without argv[0]), given again to every child.
-  Supervisor(boost::asio::io_context& io, const Options& options, std::vector<std::string> childArgs, Logger& log,
-             SystemdNotifier& notifier);
+  // `childArgs`: the parent's own command line (without argv[0]), given again to every child, which starts in
+  // `startDirectory` (where that command line was typed).
+  Supervisor(boost::asio::io_context& io, const Options& options, std::vector<std::string> childArgs,
+             std::string startDirectory, Logger& log, SystemdNotifier& notifier);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -77,6 +78,7 @@ class Supervisor {
   boost::asio::io_context& io_;
   const Options& options_;
   std::vector<std::string> childArgs_;
+  std::string startDirectory_;
   Logger& log_;
   SystemdNotifier& notifier_;
   std::string program_;
