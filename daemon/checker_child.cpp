@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <functional>
 
+#include "daemon/child_spawn.h"
 #include "daemon/control_server.h"
 
 namespace tandem::daemon {
@@ -31,6 +32,7 @@ int runCheckerChild(const config::Config& config, const Options& options, Logger
     });
   };
   wait();
+  unblockForwardedSignals();
   ControlServer control(
       io, childSocketPath(options.controlSocket, "checker"),
       [](const ControlRequest& request) -> nlohmann::json {

@@ -10,6 +10,22 @@
 
 namespace tandem::daemon {
 
+namespace {
+
+sigset_t forwardedSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2}) sigaddset(&set, s);
+  return set;
+}
+
+}  // namespace
+
+void unblockForwardedSignals() {
+  const sigset_t set = forwardedSignals();
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+}
+
 std::string_view subsystemName(Subsystem subsystem) {
   return subsystem == Subsystem::Vrrp ? "vrrp" : "checker";
 }
@@ -31,6 +47,7 @@ pid_t spawnSubsystem(const std::string& program, const std::vector<std::string>&
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
   const pid_t parent = getpid();
+  const sigset_t blocked = forwardedSignals();
 
   const pid_t pid = fork();
   if (pid < 0) {
@@ -38,9 +55,7 @@ pid_t spawnSubsystem(const std::string& program, const std::vector<std::string>&
     return -1;
   }
   if (pid == 0) {
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, nullptr);
+    sigprocmask(SIG_SETMASK, &blocked, nullptr);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     // The parent may have died between fork and prctl: then nobody would ever send that SIGTERM.
     if (getppid() != parent) _exit(0);

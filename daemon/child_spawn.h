@@ -20,6 +20,10 @@ std::string ownProgram();
 // fork + execv(program, args + {"--subsystem-child", NAME}) in `directory` (the one the command line's relative
 // paths were given in). The child gets SIGTERM when the parent dies (PR_SET_PDEATHSIG) and exits at once when
 // the parent is already gone. The child's pid, or -1 with `error`.
+// The signals the parent forwards (SIGHUP and the dump signals) arrive blocked in a new child, so that one sent
+// before the child has its handlers stays pending instead of killing it; the child calls this once they are set.
+void unblockForwardedSignals();
+
 pid_t spawnSubsystem(const std::string& program, const std::vector<std::string>& args, Subsystem subsystem,
                      const std::string& directory, std::string& error);
 

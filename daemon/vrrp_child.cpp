@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdlib>
 
+#include "daemon/child_spawn.h"
 #include "daemon/control_server.h"
 #include "daemon/respawn_policy.h"
 #include "daemon/state_dump.h"
@@ -53,6 +54,7 @@ int runVrrpChild(const config::Config& config, const Options& options, Logger& l
 
   boost::asio::signal_set dumps(io, SIGUSR1, SIGUSR2, SIGRTMIN + 2);
   waitForDumpSignal(dumps, runtime, log);
+  unblockForwardedSignals();  // SIGHUP is the runtime's since its construction
 
   ControlServer control(
       io, childSocketPath(options.controlSocket, "vrrp"),

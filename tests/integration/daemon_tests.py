@@ -214,6 +214,21 @@ def main_cases(work):
         back = wait_for(lambda: d.pid("vrrp.pid") not in (None, old), 3, 0.005)
         respawn = time.monotonic() - t0
         check(bool(back) and respawn < 2.0, f"VRRP child respawned in {respawn * 1000:.0f} ms")
+        # Forwarded signals while the new children start must not kill them (they arrive blocked until the
+        # handlers are in place).
+        old = d.pid("checkers.pid")
+        os.kill(old, signal.SIGKILL)
+        end = time.monotonic() + 3  # the second death in a minute waits out the 1 s backoff
+        while time.monotonic() < end and d.pid("checkers.pid") in (None, old):
+            os.kill(parent, signal.SIGUSR2)
+            time.sleep(0.002)
+        end = time.monotonic() + 0.2
+        while time.monotonic() < end:
+            os.kill(parent, signal.SIGUSR2)
+            time.sleep(0.002)
+        time.sleep(0.3)
+        check("killed by signal 12" not in d.log_text() and d.pid("checkers.pid") not in (None, old),
+              "SIGUSR2 bursts during a child's start do not kill it")
         master = wait_for(lambda: '"state": "MASTER"' in d.ctl("status", "--json").stdout and VIP + "/24" in vips(), 8)
         check(bool(master), f"respawned VRRP child is MASTER with the VIP {time.monotonic() - t0:.2f} s after the kill")
         check(d.pid("parent.pid") == parent, "the parent kept running")
