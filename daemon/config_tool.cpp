@@ -7,6 +7,7 @@
 
 #include "parser/dump_writer.h"
 #include "parser/linux_file_system.h"
+#include "parser/normalize.h"
 #include "parser/pair_lint.h"
 
 namespace tandem::daemon {
@@ -58,10 +59,10 @@ int runConfigTest(const Options& options, std::ostream& out, std::ostream& err) 
   printDiagnostics(loaded.diagnostics, err);
   if (options.dump == DumpFormat::Text) {
     config::TextDumpWriter writer(out);
-    config::topLevelSchema().write(loaded.config, writer);
+    config::topLevelSchema().write(config::withDefaultsResolved(loaded.config), writer);
   } else if (options.dump == DumpFormat::Json) {
     config::JsonDumpWriter writer;
-    config::topLevelSchema().write(loaded.config, writer);
+    config::topLevelSchema().write(config::withDefaultsResolved(loaded.config), writer);
     out << writer.result().dump(2) << '\n';
   }
   const auto& d = loaded.diagnostics;

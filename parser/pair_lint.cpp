@@ -5,6 +5,7 @@
 #include <set>
 
 #include "parser/dump_writer.h"
+#include "parser/normalize.h"
 
 namespace tandem::config {
 
@@ -74,7 +75,8 @@ class FlatWriter final : public DumpWriter {
 
 FlatBlock flatten(const Config& c) {
   FlatWriter w;
-  topLevelSchema().write(c, w);
+  // Compare what each director runs with, not how each file happens to spell it.
+  topLevelSchema().write(withDefaultsResolved(c), w);
   return std::move(w.root());
 }
 

@@ -84,6 +84,31 @@ TEST_F(ConfigTool, IncludesAndMacrosResolveInTheDump) {
   o.dump = DumpFormat::Text;
   EXPECT_EQ(run(o), 0) << err_.str();
   EXPECT_NE(out_.str().find("192.0.2.77/24"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("priority 100"), std::string::npos) << "defaults are resolved in the dump";
+  EXPECT_NE(out_.str().find("version 2"), std::string::npos) << out_.str();
+}
+
+TEST_F(ConfigTool, DumpOfTheNormalizedModelReadsBackCleanAndTheSame) {
+  auto f = write("lvs.conf", std::string(kInstance) +
+                                 "virtual_server 192.0.2.100 80 {\n  delay_loop 6\n  protocol TCP\n"
+                                 "  real_server 198.51.100.1 80 {\n    TCP_CHECK {\n    }\n  }\n"
+                                 "  real_server 198.51.100.2 80 {\n    MISC_CHECK {\n      misc_path /bin/true\n    }\n  }\n}\n");
+  Options o = lint(f);
+  o.configTest = false;
+  o.dump = DumpFormat::Text;
+  ASSERT_EQ(run(o), 0) << err_.str();
+  const std::string first = out_.str();
+  EXPECT_NE(first.find("lvs_sched wlc"), std::string::npos) << first;
+  EXPECT_NE(first.find("connect_timeout 5"), std::string::npos) << first;
+  EXPECT_NE(first.find("delay_loop 6"), std::string::npos) << first;
+  auto again = write("again.conf", first);
+  Options o2 = lint(again);
+  ASSERT_EQ(run(o2), 0) << err_.str();
+  EXPECT_EQ(err_.str(), again + ": 0 errors, 0 warnings\n");
+  o2.configTest = false;
+  o2.dump = DumpFormat::Text;
+  ASSERT_EQ(run(o2), 0);
+  EXPECT_EQ(out_.str(), first);
 }
 
 TEST_F(ConfigTool, JsonDumpParses) {
