@@ -4,9 +4,40 @@
 
 namespace tandem::config {
 
+namespace {
+
+void append(Diagnostics& to, const Diagnostics& from) {
+  for (const Diagnostic& d : from.all()) to.add(d);
+}
+
+}  // namespace
+
+StreamingConfigBuilder::StreamingConfigBuilder()
+    : stream_([this](const Node& n) { topLevelSchema().readStatement(config_, n, context_); }, lexing_) {}
+
+void StreamingConfigBuilder::line(const Location& where, std::string_view text, const Location&) {
+  stream_.addLine(where, text);
+}
+
+bool StreamingConfigBuilder::finish(LoadedConfig& out) {
+  if (!stream_.finish()) return false;
+  out.config = std::move(config_);
+  append(out.diagnostics, lexing_);
+  append(out.diagnostics, reading_);
+  validate(out.config, out.diagnostics);
+  return true;
+}
+
 LoadedConfig buildConfig(const std::vector<SourceLine>& lines, Diagnostics diagnostics) {
   LoadedConfig out;
   out.diagnostics = std::move(diagnostics);
+  {
+    StreamingConfigBuilder streaming;
+    for (const SourceLine& line : lines) streaming.line(line.where, line.text, line.expandedAt);
+    if (streaming.finish(out)) return out;
+  }
+  // A brace is missing: the whole tree and its recovery heuristics. The lexer's messages come
+  // again and are dropped as duplicates.
   SyntaxTree tree = buildTree(lines, out.diagnostics, isTopLevelOnlyBlock);
   BuildContext ctx{out.diagnostics};
   topLevelSchema().read(out.config, tree.topLevel, ctx);

@@ -5,6 +5,9 @@ namespace {
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
+// Ends an unquoted run of a word: the run is copied in one piece.
+bool endsRun(char c) { return isSpace(c) || c == '{' || c == '}' || c == '"' || c == '\''; }
+
 // Escapes keepalived accepts in quoted script strings; any other backslash stays as typed so
 // that regular expressions and shell fragments survive.
 bool decodeEscape(char c, std::string& out) {
@@ -21,49 +24,59 @@ bool decodeEscape(char c, std::string& out) {
 
 }  // namespace
 
-std::vector<Token> tokenize(const SourceLine& line, Diagnostics& diags) {
-  std::vector<Token> tokens;
-  const std::string& s = line.text;
+void tokenizeInto(const Location& where, std::string_view s, Diagnostics& diags, std::vector<Token>& tokens) {
+  const std::size_t n = s.size();
   std::size_t i = 0;
   int column = 0;
-  auto advance = [&](std::size_t n) {
-    for (std::size_t k = 0; k < n && i < s.size(); ++k, ++i) column = s[i] == '\t' ? (column / 8 + 1) * 8 : column + 1;
+  auto advance = [&](std::size_t count) {
+    for (std::size_t k = 0; k < count && i < n; ++k, ++i) column = s[i] == '\t' ? (column / 8 + 1) * 8 : column + 1;
   };
-  while (i < s.size()) {
+  while (i < n) {
     if (isSpace(s[i])) { advance(1); continue; }
     if (s[i] == '{' || s[i] == '}') {
       tokens.push_back({s[i] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, std::string(1, s[i]), false,
-                        line.where, column});
+                        where, column});
       advance(1);
       continue;
     }
-    Token word{Token::Kind::Word, {}, false, line.where, column};
+    Token& word = tokens.emplace_back(Token{Token::Kind::Word, {}, false, where, column});
     int innerBraces = 0;  // "${NAME}" or "a{2}" left unexpanded inside a word stay part of it
-    while (i < s.size() && !isSpace(s[i])) {
+    while (i < n && !isSpace(s[i])) {
       char c = s[i];
       if (c == '{') {
-        const bool endsWord = i + 1 == s.size() || isSpace(s[i + 1]);
+        const bool endsWord = i + 1 == n || isSpace(s[i + 1]);
         if (endsWord) break;  // "VI_1{": the word's block opens here
         ++innerBraces;
       } else if (c == '}') {
         if (innerBraces == 0) break;
         --innerBraces;
       }
-      if (c != '"' && c != '\'') { word.text += c; advance(1); continue; }
+      if (c != '"' && c != '\'') {
+        std::size_t end = i + 1;
+        while (end < n && !endsRun(s[end])) ++end;
+        word.text.append(s.substr(i, end - i));
+        column += static_cast<int>(end - i);  // a run holds no tab
+        i = end;
+        continue;
+      }
       word.quoted = true;
       const char quote = c;
       advance(1);
       bool closed = false;
-      while (i < s.size()) {
+      while (i < n) {
         if (s[i] == quote) { closed = true; advance(1); break; }
-        if (s[i] == '\\' && i + 1 < s.size() && decodeEscape(s[i + 1], word.text)) { advance(2); continue; }
+        if (s[i] == '\\' && i + 1 < n && decodeEscape(s[i + 1], word.text)) { advance(2); continue; }
         word.text += s[i];
         advance(1);
       }
-      if (!closed) diags.error(line.where, std::string("unterminated ") + (quote == '"' ? "double" : "single") + "-quoted string");
+      if (!closed) diags.error(where, std::string("unterminated ") + (quote == '"' ? "double" : "single") + "-quoted string");
     }
-    tokens.push_back(std::move(word));
   }
+}
+
+std::vector<Token> tokenize(const SourceLine& line, Diagnostics& diags) {
+  std::vector<Token> tokens;
+  tokenizeInto(line.where, line.text, diags, tokens);
   return tokens;
 }
 

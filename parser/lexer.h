@@ -1,6 +1,7 @@
 #pragma once
 // Splits one preprocessed line into words, quoted strings and braces.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parser/diagnostics.h"
@@ -21,5 +22,7 @@ struct Token {
 // "vrrp_instance VI_1{" and "{10.0.0.1}" read the same as the spaced forms. A brace pair inside
 // a word ("notify_all.${NAME}.sh" with NAME undefined, a regex "a{2}") stays part of the word.
 std::vector<Token> tokenize(const SourceLine& line, Diagnostics& diags);
+// The same for the line `text` at `where`, appended to `tokens` (a buffer reused line after line).
+void tokenizeInto(const Location& where, std::string_view text, Diagnostics& diags, std::vector<Token>& tokens);
 
 }  // namespace tandem::config

@@ -353,11 +353,10 @@ std::vector<Keyword<RealServer>> checkerKeywords() {
         checkerKeyword(type),
         [type](RealServer& rs, const Node& n, BuildContext& ctx) {
           if (!n.hasBlock) { ctx.diags.error(n.where, "'" + n.keyword + "' expects a block { ... }"); return; }
-          Checker c;
+          Checker& c = rs.checkers.emplace_back();  // read in place: a Checker is large to move
           c.type = type;
           c.meta.where = n.where;
           checkerSchema(type).read(c, n.children, ctx);
-          rs.checkers.push_back(std::move(c));
         },
         writesAll ? std::function<void(const RealServer&, DumpWriter&)>([](const RealServer& rs, DumpWriter& out) {
           for (const Checker& c : rs.checkers) {

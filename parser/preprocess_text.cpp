@@ -1,5 +1,6 @@
 #include "parser/preprocess_text.h"
 
+#include <array>
 
 namespace tandem::config::preproc {
 
@@ -93,6 +94,41 @@ std::string stripExpandedComments(std::string text, const std::vector<std::size_
     }
   }
   return std::string(trimBlanks(text));
+}
+
+namespace {
+
+// Bytes that send a line down the full path wherever they stand.
+constexpr std::array<bool, 256> kSpecial = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = c != '\t';
+  t[0x7f] = true;
+  for (unsigned char c : {'#', '!', '\\', '$', '"', '\''}) t[c] = true;
+  return t;
+}();
+
+}  // namespace
+
+std::optional<std::string_view> plainLine(std::string_view raw) {
+  char quote = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const auto c = static_cast<unsigned char>(raw[i]);
+    if (!kSpecial[c]) continue;
+    if (quote == 0 && (c == '"' || c == '\'')) {
+      quote = static_cast<char>(c);
+    } else if (quote != 0 && c == static_cast<unsigned char>(quote)) {
+      quote = 0;
+    } else if (quote == 0 || (c != '#' && c != '!' && c != '"' && c != '\'')) {
+      return std::nullopt;  // a comment or anything else that needs the full path
+    }
+  }
+  if (quote != 0) return std::nullopt;
+  std::size_t start = 0;
+  while (start < raw.size() && isBlank(raw[start])) ++start;
+  const std::string_view text = raw.substr(start);
+  if (!text.empty() && (text.front() == '@' || text.front() == '~' || text.starts_with("include"))) return std::nullopt;
+  while (!raw.empty() && isBlank(raw.back())) raw.remove_suffix(1);
+  return raw;
 }
 
 std::optional<unsigned char> findInvalidControl(std::string_view line) {

@@ -33,6 +33,12 @@ CleanLine decomment(std::string_view raw);
 // comment characters that macro expansion produced), then trims blanks.
 std::string stripExpandedComments(std::string text, const std::vector<std::size_t>& sortedCandidates);
 
+// The line as it leaves the preprocessor when it needs nothing beyond dropping trailing blanks:
+// no comment or escape character, no '$', quotes balanced, not starting with '@', '~' or
+// "include", no control character. nullopt when the full treatment is needed. Most lines of a
+// real configuration take this path, which is what keeps preprocessing cheap.
+std::optional<std::string_view> plainLine(std::string_view raw);
+
 // The first byte that makes a line binary: NUL or a control character other than tab, CR, VT, FF.
 std::optional<unsigned char> findInvalidControl(std::string_view line);
 

@@ -1,6 +1,8 @@
 #include "parser/preprocessor.h"
 
+#include <algorithm>
 #include <climits>
+#include <cstring>
 #include <memory>
 #include <utility>
 
@@ -21,6 +23,7 @@ struct Frame {
   std::string path;  // as opened; relative includes are resolved against its folder
   std::string canonical;
   std::shared_ptr<const std::string> name;
+  Location current;  // {name, the line being read}
   std::string pwd;
 };
 
@@ -36,6 +39,14 @@ struct Origin {
   Location expandedAt;
 };
 
+std::size_t countLines(std::string_view text) {
+  std::size_t n = 1;
+  for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + text.size() - p)));
+       ++p)
+    ++n;
+  return n;
+}
+
 // The same width as the text it replaces, so that the columns of what follows stay put.
 std::string blanksLike(std::string_view s) {
   std::string out;
@@ -45,8 +56,8 @@ std::string blanksLike(std::string_view s) {
 
 class Preprocessor {
  public:
-  Preprocessor(const PreprocessOptions& options, FileSystem& fs, Diagnostics& diags)
-      : options_(options), limits_(options.limits), fs_(fs), diags_(diags) {
+  Preprocessor(const PreprocessOptions& options, FileSystem& fs, Diagnostics& diags, LineSink& out)
+      : options_(options), limits_(options.limits), fs_(fs), diags_(diags), out_(out) {
     includeCheck_ = options.strictIncludes ? unsigned{kCheckAll} : 0U;
     env_.instance = options.instanceName.empty() ? options.configId : options.instanceName;
     env_.getenv = options.getenv;
@@ -55,28 +66,28 @@ class Preprocessor {
     env_.maxReplacements = limits_.maxReplacementsPerLine;
   }
 
-  std::vector<SourceLine> runFile(const std::string& mainFile) {
+  void runFile(const std::string& mainFile) {
     std::optional<std::string> content = fs_.readFile(mainFile);
     if (!content) {
       const Location where{std::make_shared<const std::string>(mainFile), 0};
       diags_.error(where, fs_.glob(mainFile).empty() ? "configuration file not found"
                                                      : "configuration file cannot be read (not a readable regular file)");
-      return {};
+      return;
     }
     processFile(mainFile, *content);
-    return std::move(out_);
   }
 
-  std::vector<SourceLine> runText(const std::string& fileName, const std::string& text) {
-    processFile(fileName, text);
-    return std::move(out_);
-  }
+  void runText(const std::string& fileName, const std::string& text) { processFile(fileName, text); }
 
  private:
   void processFile(const std::string& path, const std::string& content) {
     const std::string dir = dirName(path);
-    frames_.push_back({path, fs_.canonical(path), std::make_shared<const std::string>(path),
-                       fs_.canonical(dir.empty() ? "." : dir)});
+    Frame& frame = frames_.emplace_back();
+    frame.path = path;
+    frame.canonical = fs_.canonical(path);
+    frame.name = std::make_shared<const std::string>(path);
+    frame.current.file = frame.name;
+    frame.pwd = fs_.canonical(dir.empty() ? "." : dir);
     const unsigned savedCheck = includeCheck_;
     env_.pwd = frames_.back().pwd;
     readLines(content);
@@ -87,6 +98,7 @@ class Preprocessor {
   }
 
   void readLines(const std::string& content) {
+    out_.expectLines(countLines(content));
     int lineNo = 0;
     int invalidLines = 0;
     std::size_t pos = 0;
@@ -98,6 +110,12 @@ class Preprocessor {
       ++lineNo;
       while (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
       if (lineNo == 1 && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);
+      if (!pendingDefinition_) {
+        if (const std::optional<std::string_view> plain = plainLine(raw)) {
+          if (!plain->empty()) emitPlain(*plain, lineNo);
+          continue;
+        }
+      }
       const Location where{frames_.back().name, lineNo};
       if (const std::optional<unsigned char> bad = findInvalidControl(raw)) {
         if (++invalidLines > kMaxInvalidLinesPerFile) {
@@ -348,16 +366,30 @@ class Preprocessor {
     processFile(path, *content);
   }
 
+  // What processLine does to a plain line, without its copies.
+  void emitPlain(std::string_view text, int lineNo) {
+    // The frame's own Location, renumbered: no reference count traffic per line.
+    Location& where = frames_.back().current;
+    where.line = lineNo;
+    if (!spend(where) || !roomFor(text.size(), where)) return;
+    ++outLines_;
+    outBytes_ += text.size();
+    out_.line(where, text, nowhere_);
+  }
+
+  bool roomFor(std::size_t bytes, const Location& where) {
+    if (outLines_ < limits_.maxOutputLines && outBytes_ + bytes <= limits_.maxOutputBytes) return true;
+    stop(where, "configuration expands to more than " + std::to_string(limits_.maxOutputLines) + " lines or " +
+                    std::to_string(limits_.maxOutputBytes) + " bytes; the rest is ignored");
+    return false;
+  }
+
   void emit(std::string text, const Origin& origin) {
     const Location& where = origin.where;
-    if (stopped_) return;
-    if (out_.size() >= limits_.maxOutputLines || outBytes_ + text.size() > limits_.maxOutputBytes) {
-      stop(where, "configuration expands to more than " + std::to_string(limits_.maxOutputLines) + " lines or " +
-                      std::to_string(limits_.maxOutputBytes) + " bytes; the rest is ignored");
-      return;
-    }
+    if (stopped_ || !roomFor(text.size(), where)) return;
+    ++outLines_;
     outBytes_ += text.size();
-    out_.push_back({where, std::move(text), origin.expandedAt});
+    out_.line(where, text, origin.expandedAt);
   }
 
   const PreprocessOptions& options_;
@@ -369,7 +401,9 @@ class Preprocessor {
   std::vector<Frame> frames_;
   unsigned includeCheck_ = 0;
   std::optional<PendingDefinition> pendingDefinition_;
-  std::vector<SourceLine> out_;
+  LineSink& out_;
+  const Location nowhere_;
+  std::size_t outLines_ = 0;
   std::size_t outBytes_ = 0;
   std::size_t work_ = 0;
   bool stopped_ = false;
@@ -377,14 +411,48 @@ class Preprocessor {
 
 }  // namespace
 
+void preprocessInto(const std::string& mainFile, const PreprocessOptions& options, FileSystem& fs, Diagnostics& diags,
+                    LineSink& out) {
+  Preprocessor(options, fs, diags, out).runFile(mainFile);
+}
+
+void preprocessTextInto(const std::string& fileName, const std::string& text, const PreprocessOptions& options,
+                        FileSystem& fs, Diagnostics& diags, LineSink& out) {
+  Preprocessor(options, fs, diags, out).runText(fileName, text);
+}
+
+namespace {
+
+class CollectLines final : public LineSink {
+ public:
+  void expectLines(std::size_t count) override {
+    // Growth stays geometric, so that many small includes do not reallocate once each.
+    const std::size_t need = lines_.size() + count;
+    if (need > lines_.capacity()) lines_.reserve(std::max(need, 2 * lines_.capacity()));
+  }
+  void line(const Location& where, std::string_view text, const Location& expandedAt) override {
+    lines_.push_back({where, std::string(text), expandedAt});
+  }
+  std::vector<SourceLine> take() { return std::move(lines_); }
+
+ private:
+  std::vector<SourceLine> lines_;
+};
+
+}  // namespace
+
 std::vector<SourceLine> preprocess(const std::string& mainFile, const PreprocessOptions& options, FileSystem& fs,
                                    Diagnostics& diags) {
-  return Preprocessor(options, fs, diags).runFile(mainFile);
+  CollectLines out;
+  preprocessInto(mainFile, options, fs, diags, out);
+  return out.take();
 }
 
 std::vector<SourceLine> preprocessText(const std::string& fileName, const std::string& text,
                                        const PreprocessOptions& options, FileSystem& fs, Diagnostics& diags) {
-  return Preprocessor(options, fs, diags).runText(fileName, text);
+  CollectLines out;
+  preprocessTextInto(fileName, text, options, fs, diags, out);
+  return out.take();
 }
 
 }  // namespace tandem::config

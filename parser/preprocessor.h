@@ -19,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parser/diagnostics.h"
@@ -44,6 +45,22 @@ struct PreprocessOptions {
   std::function<unsigned()> random;                                      // ${_RANDOM [MIN [MAX]]}
   PreprocessLimits limits;
 };
+
+// Receives the preprocessed lines one at a time, in order; `text` is only valid during the call.
+// Streaming them lets a caller build its model without ever holding every line of a large file.
+class LineSink {
+ public:
+  virtual void expectLines(std::size_t) {}  // a hint: about this many lines are coming
+  virtual void line(const Location& where, std::string_view text, const Location& expandedAt) = 0;
+
+ protected:
+  ~LineSink() = default;
+};
+
+void preprocessInto(const std::string& mainFile, const PreprocessOptions& options, FileSystem& fs, Diagnostics& diags,
+                    LineSink& out);
+void preprocessTextInto(const std::string& fileName, const std::string& text, const PreprocessOptions& options,
+                        FileSystem& fs, Diagnostics& diags, LineSink& out);
 
 std::vector<SourceLine> preprocess(const std::string& mainFile, const PreprocessOptions& options, FileSystem& fs,
                                    Diagnostics& diags);

@@ -2,6 +2,7 @@
 // The declarative keyword tables: one place per block lists every keyword, how its value is
 // read and checked, its default (the model field's initial value) and how it is written back.
 // The same table drives reading, --dump-conf (text and JSON) and "did you mean" suggestions.
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,7 +22,7 @@ namespace tandem::config {
 // messages about a value), and the statements recognised but not acted on, kept for dumping.
 struct BlockMeta {
   Location where;
-  std::vector<std::pair<std::string, Location>> seen;
+  std::vector<std::pair<std::string_view, Location>> seen;  // names point into the static keyword tables
   std::vector<Node> kept;
 
   // Where `keyword` was set in this block, or the block itself when it was left at its default.
@@ -39,13 +40,18 @@ struct Keyword {
   Support support = Support::Typed;
   std::string_view replacement = {};  // current spelling of a deprecated keyword
   bool repeatable = false;            // may appear several times without overriding (e.g. include-like lists)
+  // Makes room for this many more statements of the keyword in one block (vectors of named blocks).
+  std::function<void(T&, std::size_t)> reserve = {};
 };
 
 template <class T>
 class Schema {
  public:
   Schema(std::string_view blockName, std::vector<Keyword<T>> keywords) : blockName_(blockName), keywords_(std::move(keywords)) {
-    for (std::size_t i = 0; i < keywords_.size(); ++i) index_.emplace(keywords_[i].name, i);
+    for (std::size_t i = 0; i < keywords_.size(); ++i) {
+      index_.emplace(keywords_[i].name, i);
+      if (keywords_[i].reserve) reservable_.push_back(i);
+    }
   }
 
   std::string_view blockName() const { return blockName_; }
@@ -64,6 +70,13 @@ class Schema {
 
   // Reads the statements inside `block` into `target` (its fields already hold the defaults).
   void read(T& target, const std::vector<Node>& statements, BuildContext& ctx) const {
+    target.meta.seen.reserve(target.meta.seen.size() + statements.size());
+    // One allocation per vector of named blocks, not a doubling series of moves.
+    for (std::size_t i : reservable_) {
+      const Keyword<T>& k = keywords_[i];
+      const auto count = std::count_if(statements.begin(), statements.end(), [&](const Node& n) { return n.keyword == k.name; });
+      if (count > 1) k.reserve(target, static_cast<std::size_t>(count));
+    }
     for (const Node& n : statements) readStatement(target, n, ctx);
   }
 
@@ -83,7 +96,7 @@ class Schema {
         }
       }
     }
-    meta.seen.emplace_back(n.keyword, n.where);
+    meta.seen.emplace_back(k->name, n.where);
     switch (k->support) {
       case Support::Typed:
         k->read(target, n, ctx);
@@ -126,6 +139,7 @@ class Schema {
   std::string_view blockName_;
   std::vector<Keyword<T>> keywords_;
   std::unordered_map<std::string_view, std::size_t> index_;
+  std::vector<std::size_t> reservable_;
 };
 
 // ---- field bindings: each returns a Keyword that reads, checks and writes one model field ----
@@ -301,11 +315,10 @@ Keyword<T> namedBlocks(std::string_view name, std::vector<S> T::*field, const Sc
       name,
       [field, &schema, init](T& t, const Node& n, BuildContext& ctx) {
         if (!n.hasBlock) { ctx.diags.error(n.where, "'" + n.keyword + "' expects a block { ... }"); return; }
-        S s;
+        S& s = (t.*field).emplace_back();  // read in place: a block can be large to move
         s.meta.where = n.where;
         if (init) init(s, n, ctx);
         schema.read(s, n.children, ctx);
-        (t.*field).push_back(std::move(s));
       },
       [field, name, &schema](const T& t, DumpWriter& out) {
         for (const S& s : t.*field) {
@@ -316,6 +329,7 @@ Keyword<T> namedBlocks(std::string_view name, std::vector<S> T::*field, const Sc
         }
       },
       true);
+  k.reserve = [field](T& t, std::size_t more) { (t.*field).reserve((t.*field).size() + more); };
   return k;
 }
 

@@ -1,6 +1,6 @@
 #include "parser/syntax_tree.h"
 
-#include <optional>
+#include <memory>
 
 namespace tandem::config {
 
@@ -16,48 +16,56 @@ std::string Node::describe() const {
 
 namespace {
 
-struct Line {
-  std::vector<Token> tokens;
-};
-
 // Builds the tree from the tokens. Pure brace counting is the truth for a well-formed file;
 // `useLayout` switches on the recovery heuristics that run only once counting found an error:
 // indentation (a '}' that lines up with an outer block's keyword closes that block, so the
 // inner unclosed '{' is the one reported) and top-level-only keywords met while nested.
 class TreeBuilder {
  public:
-  TreeBuilder(Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly, bool useLayout)
-      : diags_(diags), isTopLevelOnly_(isTopLevelOnly), useLayout_(useLayout) {}
+  TreeBuilder(Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly, bool useLayout,
+              const TopLevelSink* take = nullptr)
+      : diags_(diags), isTopLevelOnly_(isTopLevelOnly), useLayout_(useLayout), take_(take) {}
 
-  SyntaxTree build(const std::vector<Line>& lines) {
-    for (const Line& line : lines) {
-      bool firstOnLine = true;
-      for (std::size_t i = 0; i < line.tokens.size(); ++i) {
-        const Token& t = line.tokens[i];
-        if (t.kind == Token::Kind::OpenBrace) {
-          openBlock(t);
-        } else if (t.kind == Token::Kind::CloseBrace) {
-          finishStatement();
-          closeBlock(t, firstOnLine);
-        } else {
-          if (!statement_) startStatement(t);
-          else statement_->args.push_back(t);
-        }
-        firstOnLine = false;
-      }
-      // A statement ends with its line; it may still take a '{' that opens the next line.
-      if (statement_) {
+  // Tokenizes into one reused buffer and moves the words into the tree.
+  void addLine(const Location& where, std::string_view text, Diagnostics& lexerDiags) {
+    tokens_.clear();
+    tokenizeInto(where, text, lexerDiags, tokens_);
+    bool firstOnLine = true;
+    for (std::size_t i = 0; i < tokens_.size(); ++i) {
+      Token& t = tokens_[i];
+      if (t.kind == Token::Kind::OpenBrace) {
+        openBlock(t);
+      } else if (t.kind == Token::Kind::CloseBrace) {
         finishStatement();
-        lastFinished_ = true;
+        closeBlock(t, firstOnLine);
+      } else if (!statement_) {
+        startStatement(t, wordsAfter(tokens_, i));
+      } else {
+        statement_->args.push_back(std::move(t));
       }
+      firstOnLine = false;
     }
+    // A statement ends with its line; it may still take a '{' that opens the next line.
+    if (statement_) {
+      finishStatement();
+      lastFinished_ = true;
+    }
+  }
+
+  SyntaxTree finish() {
     finishStatement();
+    if (stack_.empty()) handOver();
     while (!stack_.empty()) {
       Frame& f = stack_.back();
       diags_.error(f.node().blockOpen, "unclosed '{' of '" + f.node().describe() + "'");
       stack_.pop_back();
     }
     return std::move(tree_);
+  }
+
+  SyntaxTree build(const std::vector<SourceLine>& lines, Diagnostics& lexerDiags) {
+    for (const SourceLine& line : lines) addLine(line.where, line.text, lexerDiags);
+    return finish();
   }
 
  private:
@@ -69,7 +77,21 @@ class TreeBuilder {
 
   std::vector<Node>& currentChildren() { return stack_.empty() ? tree_.topLevel : stack_.back().node().children; }
 
-  void startStatement(const Token& t) {
+  static std::size_t wordsAfter(const std::vector<Token>& tokens, std::size_t i) {
+    std::size_t n = 0;
+    while (++i < tokens.size() && tokens[i].kind == Token::Kind::Word) ++n;
+    return n;
+  }
+
+  // Top-level statements before a new one are complete: no later '{' can attach to them.
+  void handOver() {
+    if (!take_) return;
+    for (Node& n : tree_.topLevel) (*take_)(n);
+    tree_.topLevel.clear();
+  }
+
+  void startStatement(Token& t, std::size_t argCount) {
+    if (stack_.empty()) handOver();
     if (useLayout_ && !stack_.empty() && isTopLevelOnly_ && isTopLevelOnly_(t.text)) {
       while (!stack_.empty()) {
         diags_.error(stack_.back().node().blockOpen,
@@ -79,17 +101,14 @@ class TreeBuilder {
       }
     }
     lastFinished_ = false;
-    statement_ = Node{};
-    statement_->keyword = t.text;
-    statement_->where = t.where;
+    statement_ = &currentChildren().emplace_back();  // built in place; nothing else joins that vector meanwhile
+    statement_->keyword = std::move(t.text);
+    statement_->where = std::move(t.where);
     statement_->column = t.column;
+    statement_->args.reserve(argCount);
   }
 
-  void finishStatement() {
-    if (!statement_) return;
-    currentChildren().push_back(std::move(*statement_));
-    statement_.reset();
-  }
+  void finishStatement() { statement_ = nullptr; }
 
   void openBlock(const Token& brace) {
     std::vector<Node>& siblings = currentChildren();
@@ -135,27 +154,47 @@ class TreeBuilder {
   Diagnostics& diags_;
   const TopLevelPredicate& isTopLevelOnly_;
   bool useLayout_;
+  const TopLevelSink* take_;
   SyntaxTree tree_;
   std::vector<Frame> stack_;
-  std::optional<Node> statement_;
+  Node* statement_ = nullptr;  // the open statement, the last of currentChildren()
+  std::vector<Token> tokens_;
   bool lastFinished_ = false;  // the previous line ended a statement that may still own a '{'
 };
 
 }  // namespace
 
-SyntaxTree buildTree(const std::vector<SourceLine>& source, Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly) {
-  std::vector<Line> lines;
-  lines.reserve(source.size());
-  for (const SourceLine& s : source) {
-    Line l{tokenize(s, diags)};
-    if (!l.tokens.empty()) lines.push_back(std::move(l));
-  }
+struct TopLevelStream::Impl {
+  Impl(const TopLevelSink& take, Diagnostics& lexer) : builder(counting, none, false, &take), lexerDiags(lexer) {}
   Diagnostics counting;
-  SyntaxTree tree = TreeBuilder(counting, isTopLevelOnly, false).build(lines);
+  const TopLevelPredicate none;
+  TreeBuilder builder;
+  Diagnostics& lexerDiags;
+};
+
+TopLevelStream::TopLevelStream(TopLevelSink take, Diagnostics& lexerDiags)
+    : take_(std::move(take)), impl_(std::make_unique<Impl>(take_, lexerDiags)) {}
+
+TopLevelStream::~TopLevelStream() = default;
+
+void TopLevelStream::addLine(const Location& where, std::string_view text) {
+  impl_->builder.addLine(where, text, impl_->lexerDiags);
+}
+
+bool TopLevelStream::finish() {
+  impl_->builder.finish();
+  return !impl_->counting.hasErrors();
+}
+
+SyntaxTree buildTree(const std::vector<SourceLine>& source, Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly) {
+  Diagnostics counting;
+  SyntaxTree tree = TreeBuilder(counting, isTopLevelOnly, false).build(source, diags);
   if (!counting.hasErrors()) return tree;
   // Counting found a brace error; the layout-aware pass usually names the '{' a person forgot.
+  // It tokenizes again, so the lexer's own errors, already reported, go nowhere this time.
   Diagnostics layout;
-  SyntaxTree recovered = TreeBuilder(layout, isTopLevelOnly, true).build(lines);
+  Diagnostics lexerAgain;
+  SyntaxTree recovered = TreeBuilder(layout, isTopLevelOnly, true).build(source, lexerAgain);
   const Diagnostics& chosen = layout.hasErrors() ? layout : counting;
   for (const Diagnostic& d : chosen.all()) diags.add(d);
   return layout.hasErrors() ? std::move(recovered) : std::move(tree);

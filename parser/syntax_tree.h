@@ -1,6 +1,7 @@
 #pragma once
 // The block structure of a configuration: statements and the brace-delimited blocks they own.
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,5 +34,27 @@ using TopLevelPredicate = std::function<bool(std::string_view keyword)>;
 
 SyntaxTree buildTree(const std::vector<SourceLine>& lines, Diagnostics& diags,
                      const TopLevelPredicate& isTopLevelOnly = {});
+
+// Brace counting fed one line at a time, without building the whole tree: each top-level
+// statement, block included, is handed to `take` once complete and freed afterwards, so that a
+// large file never holds its whole tree. The lexer's errors go to lexerDiags. finish() returns
+// false when the braces do not match; the statements handed over are then unreliable, and
+// buildTree gives the diagnosis.
+using TopLevelSink = std::function<void(Node&)>;
+class TopLevelStream {
+ public:
+  TopLevelStream(TopLevelSink take, Diagnostics& lexerDiags);
+  ~TopLevelStream();
+  TopLevelStream(const TopLevelStream&) = delete;
+  TopLevelStream& operator=(const TopLevelStream&) = delete;
+
+  void addLine(const Location& where, std::string_view text);
+  bool finish();  // hands over the last statement; false when the braces do not match
+
+ private:
+  struct Impl;
+  TopLevelSink take_;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace tandem::config

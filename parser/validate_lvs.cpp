@@ -130,12 +130,12 @@ void validateChecker(const RealServer& rs, const Checker& c, Diagnostics& diags)
 void validateRealServers(const LvsSection& lvs, const VirtualServer& vs, Diagnostics& diags) {
   const int family = serviceFamily(lvs, vs);
   long long totalWeight = 0;
-  std::map<std::tuple<int, std::string, int>, const RealServer*> seen;
+  std::map<std::pair<IpAddress, int>, const RealServer*> seen;
   for (const RealServer& rs : vs.real_servers) {
     if (rs.server.address.family == 0) continue;  // its header was already reported as unreadable
     const EffectiveRealServer e = effectiveRealServer(vs, rs);
     totalWeight += e.weight;
-    auto [it, fresh] = seen.emplace(std::tuple{e.server.address.family, e.server.address.text(), e.server.port}, &rs);
+    auto [it, fresh] = seen.emplace(std::pair{e.server.address, e.server.port}, &rs);
     if (!fresh)
       diags.error(rs.meta.where, "real_server " + describe(e.server) + " is already defined in " + vs.describe() +
                                      " at " + lineRef(rs.meta.where, it->second->meta.where));
@@ -215,10 +215,10 @@ void validateVirtualServer(const LvsSection& lvs, const VirtualServer& vs, Diagn
 }
 
 // Two virtual servers are the same IPVS service when these match.
-std::tuple<int, int, std::string, int, std::uint32_t, int> serviceKey(const VirtualServer& vs) {
+std::tuple<int, IpAddress, std::string, int, std::uint32_t, int> serviceKey(const VirtualServer& vs) {
   const bool markOnly = vs.kind == VirtualServerKind::Fwmark;
-  return {static_cast<int>(vs.kind), vs.server.address.family,
-          vs.kind == VirtualServerKind::Group ? vs.group : vs.server.address.text(), vs.server.port, vs.fwmark,
+  return {static_cast<int>(vs.kind), vs.server.address, vs.kind == VirtualServerKind::Group ? vs.group : std::string(),
+          vs.server.port, vs.fwmark,
           markOnly ? vs.ip_family.value_or(0) : static_cast<int>(effectiveProtocol(vs))};
 }
 

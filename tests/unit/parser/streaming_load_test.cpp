@@ -1,0 +1,120 @@
+// The loader streams preprocessed lines into the model builder, reading each top-level block as
+// soon as it is complete. These tests hold it to the plain pipeline (all lines, whole tree, read,
+// validate): same model (as dumped), same messages in the same order, also when it must fall
+// back because a brace is missing.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "parser/config_loader.h"
+#include "parser/dump_writer.h"
+#include "tests/unit/parser/preprocessor_test_support.h"
+
+namespace tandem::config {
+namespace {
+
+using testing::FakeFileSystem;
+
+constexpr const char* kMain = "/etc/keepalived/keepalived.conf";
+
+struct Outcome {
+  std::vector<std::string> messages;
+  std::string dump;
+};
+
+Outcome describe(const Config& config, const Diagnostics& diags) {
+  Outcome o;
+  for (const Diagnostic& d : diags.all()) o.messages.push_back(d.format());
+  std::ostringstream text;
+  TextDumpWriter writer(text);
+  topLevelSchema().write(config, writer);
+  o.dump = text.str();
+  return o;
+}
+
+// The pipeline as it was before streaming, step by step.
+Outcome reference(const std::string& text, FileSystem& fs) {
+  Diagnostics diags;
+  std::vector<SourceLine> lines = preprocessText(kMain, text, {}, fs, diags);
+  SyntaxTree tree = buildTree(lines, diags, isTopLevelOnlyBlock);
+  Config config;
+  BuildContext ctx{diags};
+  topLevelSchema().read(config, tree.topLevel, ctx);
+  validate(config, diags);
+  return describe(config, diags);
+}
+
+void expectSameAsReference(const std::string& text) {
+  FakeFileSystem fs;
+  fs.add("/etc/keepalived/extra.conf", "virtual_server 10.0.0.9 80 {\n protocol TCP\n real_server 10.0.1.9 80 {\n }\n}\n");
+  const Outcome expected = reference(text, fs);
+  const LoadedConfig loaded = loadConfigText(kMain, text, {}, fs);
+  const Outcome streamed = describe(loaded.config, loaded.diagnostics);
+  EXPECT_EQ(streamed.messages, expected.messages);
+  EXPECT_EQ(streamed.dump, expected.dump);
+  // buildConfig on collected lines takes the same streaming path.
+  Diagnostics diags;
+  const std::vector<SourceLine> lines = preprocessText(kMain, text, {}, fs, diags);
+  const LoadedConfig built = buildConfig(lines, std::move(diags));
+  const Outcome fromLines = describe(built.config, built.diagnostics);
+  EXPECT_EQ(fromLines.messages, expected.messages);
+  EXPECT_EQ(fromLines.dump, expected.dump);
+}
+
+const char* const kGood =
+    "global_defs {\n router_id r1\n}\n"
+    "vrrp_instance VI_1\n{\n state MASTER\n interface eth0\n virtual_router_id 51\n priority 100\n"
+    " virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n"
+    "virtual_server 10.0.0.1 80 {\n delay_loop 5\n lb_algo rr\n protocol TCP\n"
+    " real_server 10.0.1.1 80 { weight 2\n  TCP_CHECK {\n   connect_timeout 3\n  }\n }\n"
+    " real_server 10.0.1.2 80 {\n  HTTP_GET {\n   url {\n    path /\n   }\n  }\n }\n}\n";
+
+TEST(StreamingLoad, CleanConfigurationReadsAsThePlainPipeline) { expectSameAsReference(kGood); }
+
+TEST(StreamingLoad, MessagesKeepTheirOrderAcrossPhases) {
+  // A preprocessor warning, a lexer error late in the file, keyword errors early, validation last.
+  expectSameAsReference(
+      "global_defs {\n bogus_keyword 1\n}\n"
+      "virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.1.1 80 {\n  weight 70000\n }\n}\n"
+      "vrrp_script chk {\n script \"/bin/true\n}\n"
+      "vrrp_instance VI_1 {\n interface eth0\n}\n"
+      "$UNDEFINED_LINE\n");
+}
+
+TEST(StreamingLoad, MacrosLoopsAndIncludesReadAsThePlainPipeline) {
+  expectSameAsReference(
+      "$PORT=80\n"
+      "$RS=real_server 10.0.1.${N} $PORT { \\\n weight ${N}\n}\n"
+      "virtual_server 10.0.0.1 $PORT {\n protocol TCP  # comment\n"
+      " ~SEQ(N,1,3) $RS\n}\n"
+      "include extra.conf\n"
+      "@other_host virtual_server 10.0.0.2 80 {\n");
+}
+
+TEST(StreamingLoad, MissingCloseBraceFallsBackToTheRecoveringTree) {
+  expectSameAsReference(
+      "vrrp_instance VI_1 {\n state MASTER\n interface eth0\n virtual_router_id 51\n"
+      " virtual_ipaddress {\n  10.0.0.1/24\n"  // its '}' is missing
+      "}\n"
+      "virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.1.1 80 {\n }\n}\n");
+}
+
+TEST(StreamingLoad, StrayBracesFallBackToo) {
+  expectSameAsReference("}\nglobal_defs {\n router_id r1\n}\n{\n weight 1\n}\nvirtual_server 10.0.0.1 80 {\n");
+}
+
+TEST(StreamingLoad, FallbackReportsTheForgottenBraceOnce) {
+  FakeFileSystem fs;
+  const LoadedConfig loaded = loadConfigText(
+      kMain, "global_defs {\n router_id r1\n\nvrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n}\n", {}, fs);
+  std::vector<std::string> braces;
+  for (const Diagnostic& d : loaded.diagnostics.all())
+    if (d.message.find("unclosed") != std::string::npos) braces.push_back(d.format());
+  EXPECT_EQ(braces, (std::vector<std::string>{kMain + std::string(":1: error: unclosed '{' of 'global_defs' (the next "
+                                                                   "'vrrp_instance' block starts at line 4)")}));
+}
+
+}  // namespace
+}  // namespace tandem::config
