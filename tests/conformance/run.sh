@@ -31,7 +31,7 @@ while IFS=$'\t' read -r verdict file; do
   dir=$(dirname "$corpus/$file"); base=$(basename "$file")
   # CPU time, not wall time: a loaded CI machine must not make a fast parse look slow. A hang is
   # caught by the timeout (exit 124).
-  cpu=$( { time (cd "$dir" && timeout 10 "$tandemd" -t -i conformance -f "$base" >"$out/stdout" 2>"$out/stderr"
+  cpu=$( { time (cd "$dir" && timeout $((limit * 2 + 10)) "$tandemd" -t -i conformance -f "$base" >"$out/stdout" 2>"$out/stderr"
                  echo $? >"$out/status"); } 2>&1 )
   status=$(cat "$out/status")
   cpu_ms=$(awk -v u="${cpu% *}" -v s="${cpu#* }" 'BEGIN { printf "%d", (u + s) * 1000 }')

@@ -118,7 +118,8 @@ TEST(IpvsWanted, SorryServerSharingARealServerAddressWinsOnlyWhenActive) {
   state.sorryServer = sorry(true);
   EXPECT_EQ(wantedTable({state}).find(state.service.key)->destinations.begin()->second.weight, 5U);
   state.quorumUp = false;
-  const auto& active = wantedTable({state}).find(state.service.key)->destinations;
+  const Table table = wantedTable({state});
+  const auto& active = table.find(state.service.key)->destinations;
   ASSERT_EQ(active.size(), 1U);
   EXPECT_EQ(active.begin()->second.weight, 1U);
   EXPECT_EQ(active.begin()->second.method, ForwardingMethod::Nat);

@@ -14,6 +14,14 @@
 #include "parser/preprocessor.h"
 #include "tests/unit/parser/preprocessor_test_support.h"
 
+// The one-second budget holds for optimized builds; sanitizer builds run many times slower, so
+// there the limit only catches hangs.
+#ifdef TANDEM_SANITIZED
+constexpr auto kPerFileLimit = std::chrono::seconds(30);
+#else
+constexpr auto kPerFileLimit = std::chrono::seconds(1);
+#endif
+
 namespace tandem::config {
 namespace {
 
@@ -294,7 +302,7 @@ TEST(PreprocessorConformance, EveryCorpusFileFinishesQuickly) {
     const auto start = std::chrono::steady_clock::now();
     lines += preprocess(entry.path().string(), options, fs, diags).size();
     const auto elapsed = std::chrono::steady_clock::now() - start;
-    EXPECT_LT(elapsed, std::chrono::seconds(1)) << entry.path();
+    EXPECT_LT(elapsed, kPerFileLimit) << entry.path();
     ++files;
     if (diags.hasErrors()) ++withErrors;
   }
