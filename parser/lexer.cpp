@@ -1,12 +1,26 @@
 #include "parser/lexer.h"
 
+#include <array>
+
+#include "parser/scan.h"
+
 namespace tandem::config {
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+enum CharClass : unsigned char { kSpace = 1, kRunEnd = 2 };
+
+// One lookup per character: the scanning loops below are the lexer's whole cost.
+constexpr std::array<unsigned char, 256> kClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (unsigned char c : {' ', '\t', '\r', '\v', '\f'}) t[c] = kSpace | kRunEnd;
+  for (unsigned char c : {'{', '}', '"', '\''}) t[c] = kRunEnd;
+  return t;
+}();
+
+bool isSpace(char c) { return (kClass[static_cast<unsigned char>(c)] & kSpace) != 0; }
 
 // Ends an unquoted run of a word: the run is copied in one piece.
-bool endsRun(char c) { return isSpace(c) || c == '{' || c == '}' || c == '"' || c == '\''; }
+bool endsRun(char c) { return kClass[static_cast<unsigned char>(c)] != 0; }
 
 // Escapes keepalived accepts in quoted script strings; any other backslash stays as typed so
 // that regular expressions and shell fragments survive.
@@ -32,7 +46,13 @@ void tokenizeInto(const Location& where, std::string_view s, Diagnostics& diags,
     for (std::size_t k = 0; k < count && i < n; ++k, ++i) column = s[i] == '\t' ? (column / 8 + 1) * 8 : column + 1;
   };
   while (i < n) {
-    if (isSpace(s[i])) { advance(1); continue; }
+    if (isSpace(s[i])) {
+      const std::size_t spaces = spacesAt(s, i);
+      i += spaces;
+      column += static_cast<int>(spaces);
+      for (; i < n && isSpace(s[i]) && s[i] != ' '; ++i) column = s[i] == '\t' ? (column / 8 + 1) * 8 : column + 1;
+      continue;
+    }
     if (s[i] == '{' || s[i] == '}') {
       tokens.push_back({s[i] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, std::string(1, s[i]), false,
                         where, column});

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "parser/scan.h"
+
 namespace tandem::config::preproc {
 
 std::string_view trimBlanks(std::string_view s) {
@@ -110,8 +112,12 @@ constexpr std::array<bool, 256> kSpecial = [] {
 }  // namespace
 
 std::optional<std::string_view> plainLine(std::string_view raw) {
+  std::size_t start = spacesAt(raw, 0);
+  while (start < raw.size() && isBlank(raw[start])) ++start;  // tabs, and spaces after them
+  const std::string_view text = raw.substr(start);
+  if (!text.empty() && (text.front() == '@' || text.front() == '~' || text.starts_with("include"))) return std::nullopt;
   char quote = 0;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
+  for (std::size_t i = start; i < raw.size(); ++i) {
     const auto c = static_cast<unsigned char>(raw[i]);
     if (!kSpecial[c]) continue;
     if (quote == 0 && (c == '"' || c == '\'')) {
@@ -123,10 +129,6 @@ std::optional<std::string_view> plainLine(std::string_view raw) {
     }
   }
   if (quote != 0) return std::nullopt;
-  std::size_t start = 0;
-  while (start < raw.size() && isBlank(raw[start])) ++start;
-  const std::string_view text = raw.substr(start);
-  if (!text.empty() && (text.front() == '@' || text.front() == '~' || text.starts_with("include"))) return std::nullopt;
   while (!raw.empty() && isBlank(raw.back())) raw.remove_suffix(1);
   return raw;
 }

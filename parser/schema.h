@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "parser/dump_writer.h"
+#include "parser/keyword_index.h"
 #include "parser/syntax_tree.h"
 #include "parser/values.h"
 
@@ -47,19 +47,18 @@ struct Keyword {
 template <class T>
 class Schema {
  public:
-  Schema(std::string_view blockName, std::vector<Keyword<T>> keywords) : blockName_(blockName), keywords_(std::move(keywords)) {
-    for (std::size_t i = 0; i < keywords_.size(); ++i) {
-      index_.emplace(keywords_[i].name, i);
+  Schema(std::string_view blockName, std::vector<Keyword<T>> keywords)
+      : blockName_(blockName), keywords_(std::move(keywords)), index_(names()) {
+    for (std::size_t i = 0; i < keywords_.size(); ++i)
       if (keywords_[i].reserve) reservable_.push_back(i);
-    }
   }
 
   std::string_view blockName() const { return blockName_; }
   const std::vector<Keyword<T>>& keywords() const { return keywords_; }
 
   const Keyword<T>* find(std::string_view name) const {
-    auto it = index_.find(name);
-    return it == index_.end() ? nullptr : &keywords_[it->second];
+    const std::size_t i = index_.find(name);
+    return i == KeywordIndex::npos ? nullptr : &keywords_[i];
   }
 
   std::vector<std::string_view> names() const {
@@ -138,7 +137,7 @@ class Schema {
 
   std::string_view blockName_;
   std::vector<Keyword<T>> keywords_;
-  std::unordered_map<std::string_view, std::size_t> index_;
+  KeywordIndex index_;
   std::vector<std::size_t> reservable_;
 };
 

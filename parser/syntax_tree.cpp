@@ -101,7 +101,10 @@ class TreeBuilder {
       }
     }
     lastFinished_ = false;
-    statement_ = &currentChildren().emplace_back();  // built in place; nothing else joins that vector meanwhile
+    std::vector<Node>& siblings = currentChildren();
+    // Blocks mostly hold a few statements: skip the 1, 2, 4 growth steps.
+    if (siblings.empty()) siblings.reserve(4);
+    statement_ = &siblings.emplace_back();  // built in place; nothing else joins that vector meanwhile
     statement_->keyword = std::move(t.text);
     statement_->where = std::move(t.where);
     statement_->column = t.column;

@@ -73,6 +73,19 @@ TEST(PreprocessorComments, UnterminatedQuoteIsErrorAndClosedAtEndOfLine) {
   EXPECT_THAT(r.errors(), ElementsAre(HasSubstr("keepalived.conf:1: error: unterminated double-quoted string")));
 }
 
+// Lines without any preprocessor character take a shortcut; these sit on its edges.
+TEST(PreprocessorComments, PlainLinesKeepIndentationAndLoseTrailingBlanks) {
+  Result r = run("\t  script \"/bin/x # y ! z\" \t \n   a 'b\"c'\n  \t \n");
+  EXPECT_THAT(r.texts(), ElementsAre("\t  script \"/bin/x # y ! z\"", "   a 'b\"c'"));
+  EXPECT_THAT(r.lineNumbers(), ElementsAre(1, 2));
+  EXPECT_TRUE(r.errors().empty());
+}
+
+TEST(PreprocessorMacro, MacroInsideQuotesStillExpands) {
+  Result r = run("$X=val\nscript \"/bin/${X}\"\ninclude_x 1\n@id a\n~ b\n", withId("id"));
+  EXPECT_THAT(r.texts(), ElementsAre("script \"/bin/val\"", "include_x 1", "    a", "~ b"));
+}
+
 TEST(PreprocessorBadBytes, NulByteIsErrorAndLineDropped) {
   Result r = run(std::string("router_id a\nvrrp\0x 1\nrouter_id b\n", 33));
   EXPECT_THAT(r.texts(), ElementsAre("router_id a", "router_id b"));

@@ -63,6 +63,19 @@ TEST(Lexer, UnterminatedQuoteIsAnError) {
   EXPECT_EQ(d.all()[0].format(), "f:4: error: unterminated double-quoted string");
 }
 
+TEST(Lexer, ColumnsCountTabsToEightAndLongIndentation) {
+  Diagnostics d;
+  SourceLine line;
+  line.where = {std::make_shared<const std::string>("f"), 1};
+  line.text = "           a\t b  \t{c} \"x y\"\tz          w";
+  const auto tokens = tokenize(line, d);
+  std::vector<int> columns;
+  for (const Token& t : tokens) columns.push_back(t.column);
+  // 11 spaces; a tab from 12 to 16, a space; two spaces and a tab to 24; "{c}"; a quoted word;
+  // a tab from 33 to 40; ten spaces.
+  EXPECT_EQ(columns, (std::vector<int>{11, 17, 24, 25, 26, 28, 40, 51}));
+}
+
 TEST(Tree, BraceOnKeywordLineOwnLineAndOneLiners) {
   Diagnostics d;
   auto tree = buildTree(linesOf("a x {\n b 1\n}\nc\n{\n d { e }\n}\nf { g } h { i }"), d);
