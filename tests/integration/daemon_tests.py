@@ -106,14 +106,14 @@ class Daemon:
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify.bind(os.path.join(work, "notify.sock"))
         self.notify.setblocking(False)
+        self.notifications_seen = []
 
     def notifications(self):
-        out = []
         while True:
             try:
-                out.append(self.notify.recv(4096).decode())
+                self.notifications_seen.append(self.notify.recv(4096).decode())
             except BlockingIOError:
-                return out
+                return list(self.notifications_seen)
 
     def start(self):
         env = dict(os.environ, TMPDIR=self.tmp, NOTIFY_SOCKET=os.path.join(self.work, "notify.sock"))
@@ -265,7 +265,11 @@ def main_cases(work):
             check(not os.path.exists(path), f"{name} removed")
         check(not os.path.exists(os.path.join(work, "ctl-vrrp.sock")), "VRRP child's socket removed")
         check(VIP + "/24" not in vips(), "VIP released at stop")
-        states = [line for n in d.notifications() for line in n.split("\n") if "=1" in line]
+        # Only the state keys: MONOTONIC_USEC's value may itself contain "=1".
+        states = [line for n in d.notifications() for line in n.split("\n")
+                  if line.split("=", 1)[0] in ("READY", "RELOADING", "STOPPING")]
+        check(all("MONOTONIC_USEC=" in n for n in d.notifications_seen if "RELOADING=1" in n),
+              "each RELOADING=1 carries MONOTONIC_USEC, as Type=notify-reload requires")
         check(states == ["READY=1", "RELOADING=1", "READY=1", "RELOADING=1", "READY=1", "RELOADING=1", "READY=1",
                          "STOPPING=1"],
               f"sd_notify: READY at start, RELOADING/READY around each reload, STOPPING at the end ({states})")
