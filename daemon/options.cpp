@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "daemon/metrics_server.h"
+
 namespace tandem::daemon {
 
 namespace {
@@ -39,6 +41,12 @@ void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version
       ->type_name("A.conf B.conf");
   app.add_option("--control-socket", o.controlSocket, "Unix socket for tandemctl (default /run/tandem.sock)")
       ->type_name("PATH");
+  app.add_option("--metrics", o.metrics, "Serve Prometheus metrics over HTTP (address defaults to 127.0.0.1)")
+      ->type_name("[ADDRESS:]PORT")
+      ->check([](const std::string& value) {
+        std::string error;
+        return parseMetricsEndpoint(value, error) ? std::string() : error;
+      });
   // How the parent starts its children (it re-executes itself); not for users, so not in --help.
   app.add_option("--subsystem-child", o.role)
       ->transform(CLI::CheckedTransformer(

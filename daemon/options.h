@@ -32,6 +32,7 @@ struct Options {
   std::string checkersPidFile = "/run/checkers.pid";
   std::string instanceName;  // --instance (for ${_INSTANCE})
   std::string controlSocket = "/run/tandem.sock";  // --control-socket (Tandem's own)
+  std::string metrics;  // --metrics [ADDRESS:]PORT: the Prometheus endpoint, off when empty (Tandem's own)
   ProcessRole role = ProcessRole::Parent;          // --subsystem-child, set by the parent only
 
   bool configTest = false;   // -t

@@ -8,9 +8,11 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "daemon/config_tool.h"
 #include "daemon/logging.h"
+#include "daemon/metrics_server.h"
 #include "daemon/respawn_policy.h"
 #include "daemon/subsystem_child.h"
 #include "daemon/supervisor.h"
@@ -86,6 +88,22 @@ int runDaemon(const Options& given, std::vector<std::string> args) {
   SystemdNotifier notifier;
   Supervisor supervisor(io, options, std::move(args), startDirectory, log, notifier);
   if (!supervisor.start(loaded.config)) return 1;
+  // Opt-in, and never a reason to stop directing traffic: a port that cannot be bound is logged, not fatal.
+  std::unique_ptr<MetricsServer> metrics;
+  if (!options.metrics.empty()) {
+    std::string metricsError;
+    if (auto endpoint = parseMetricsEndpoint(options.metrics, metricsError)) {
+      metrics = std::make_unique<MetricsServer>(*endpoint, options.controlSocket);
+      if (metrics->start(metricsError)) {
+        const bool v6 = endpoint->address.find(':') != std::string::npos;
+        log.info("Prometheus metrics on http://" + (v6 ? "[" + endpoint->address + "]" : endpoint->address) + ":" +
+                 std::to_string(metrics->port()) + "/metrics");
+      } else {
+        metrics.reset();
+      }
+    }
+    if (!metrics) log.error(metricsError);
+  }
   const int status = supervisor.run();
   log.info("Stopped tandemd");
   return status;

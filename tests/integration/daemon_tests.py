@@ -91,6 +91,22 @@ def vips():
     return addresses
 
 
+METRICS_PORT = 9650
+
+
+def scrape(path):
+    """GET http://127.0.0.1:METRICS_PORT<path> inside the namespace: 'STATUS content-type\nbody', or ''."""
+    code = ("import sys, urllib.request, urllib.error\n"
+            "try:\n"
+            f"    r = urllib.request.urlopen('http://127.0.0.1:{METRICS_PORT}' + sys.argv[1], timeout=5)\n"
+            "except urllib.error.HTTPError as e:\n"
+            "    r = e\n"
+            "print(r.status, r.headers.get('Content-Type'))\n"
+            "print(r.read().decode())\n")
+    out = ns("python3", "-c", code, path)
+    return out.stdout if out.returncode == 0 else ""
+
+
 class Daemon:
     def __init__(self, work, extra=()):
         self.work = work
@@ -145,7 +161,7 @@ class Daemon:
 
 
 def main_cases(work):
-    d = Daemon(work)
+    d = Daemon(work, extra=("--metrics", str(METRICS_PORT)))
     with open(d.conf, "w") as f:
         f.write(CONFIG)
     d.start()
@@ -177,6 +193,18 @@ def main_cases(work):
             check(inst and inst[0]["last_transition"]["to"] == "MASTER", "last transition to MASTER reported")
         table = d.ctl("status")
         check(table.returncode == 0 and "VI_1" in table.stdout and "MASTER" in table.stdout, "tandemctl status table")
+
+        # The opt-in Prometheus endpoint, on the namespace's loopback.
+        metrics = scrape("/metrics")
+        check(metrics.startswith("200 ") and "text/plain; version=0.0.4" in metrics,
+              f"--metrics serves /metrics ({metrics.splitlines()[0] if metrics else 'no answer'})")
+        check('tandem_vrrp_state{instance="VI_1",interface="eth0",vrid="51",state="MASTER"} 1' in metrics
+              and 'tandem_child_running{subsystem="checker"} 1' in metrics,
+              "metrics show VI_1 MASTER and both children running")
+        sent = [float(line.split()[-1]) for line in metrics.splitlines()
+                if line.startswith("tandem_vrrp_adverts_sent_total{")]
+        check(sent and sent[0] > 0, f"metrics count the adverts sent ({sent})")
+        check(scrape("/nothing").startswith("404 "), "metrics: unknown path is 404")
 
         # Dumps land in $TMPDIR (never /tmp/keepalived.* here).
         for sig, signame, name in ((signal.SIGUSR1, "SIGUSR1", "keepalived.data"),

@@ -1,0 +1,164 @@
+#include "daemon/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace tandem::daemon {
+namespace {
+
+std::string escapedLabelValue(const std::string& value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+std::string formatValue(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  // Counters are integers well below 2^53: print them without an exponent or a fraction.
+  if (value == std::floor(value) && std::fabs(value) < 9.007199254740992e15) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+    return buffer;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.9g", value);
+  return buffer;
+}
+
+double number(const nlohmann::json& j, const char* key, double fallback = 0) {
+  if (!j.is_object()) return fallback;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+std::string text(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return {};
+  const auto it = j.find(key);
+  if (it == j.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  return {};
+}
+
+const nlohmann::json& member(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json none;
+  if (!j.is_object()) return none;
+  const auto it = j.find(key);
+  return it == j.end() ? none : *it;
+}
+
+using Type = MetricsText::Type;
+
+constexpr const char* kVrrpStates[] = {"INIT", "BACKUP", "MASTER", "FAULT", "STOP"};
+
+void addDaemon(MetricsText& out, const nlohmann::json& daemon) {
+  out.add("tandem_up", Type::Gauge, "1 when the supervising process answered its control socket.", {},
+          daemon.is_object() ? 1 : 0);
+  for (const auto& child : member(daemon, "children")) {
+    const MetricLabels labels{{"subsystem", text(child, "subsystem")}};
+    out.add("tandem_child_running", Type::Gauge, "1 while the subsystem's child process runs.", labels,
+            child.value("running", false) ? 1 : 0);
+    out.add("tandem_child_respawns_total", Type::Counter, "Times the supervisor restarted the subsystem's child.",
+            labels, number(child, "respawns"));
+  }
+}
+
+void addVrrpInstance(MetricsText& out, const nlohmann::json& instance) {
+  const MetricLabels labels{{"instance", text(instance, "name")},
+                            {"interface", text(instance, "interface")},
+                            {"vrid", text(instance, "vrid")}};
+  const std::string state = text(instance, "state");
+  for (const char* s : kVrrpStates) {
+    MetricLabels withState = labels;
+    withState.emplace_back("state", s);
+    out.add("tandem_vrrp_state", Type::Gauge, "1 for the VRRP instance's current state, 0 for the others.",
+            withState, state == s ? 1 : 0);
+  }
+  out.add("tandem_vrrp_priority", Type::Gauge, "Configured priority.", labels, number(instance, "priority"));
+  out.add("tandem_vrrp_effective_priority", Type::Gauge, "Priority after tracking adjustments.", labels,
+          number(instance, "effective_priority"));
+  const auto& vips = member(instance, "vips");
+  out.add("tandem_vrrp_vips", Type::Gauge, "Virtual addresses the instance manages.", labels,
+          vips.is_array() ? static_cast<double>(vips.size()) : 0);
+
+  const auto& counters = member(instance, "counters");
+  static constexpr std::pair<const char*, const char*> kCounters[] = {
+      {"adverts_received", "Adverts accepted from the other routers."},
+      {"adverts_sent", "Adverts sent."},
+      {"priority_zero_received", "Priority-0 adverts received (a master resigning)."},
+      {"priority_zero_sent", "Priority-0 adverts sent when resigning."},
+      {"transitions", "State transitions."},
+      {"became_master", "Transitions to MASTER."},
+      {"released_master", "Transitions out of MASTER."},
+  };
+  for (const auto& [key, help] : kCounters)
+    out.add(std::string("tandem_vrrp_") + key + "_total", Type::Counter, help, labels, number(counters, key));
+  const auto& dropped = member(counters, "dropped");
+  if (dropped.is_object())
+    for (const auto& [reason, count] : dropped.items()) {
+      MetricLabels withReason = labels;
+      withReason.emplace_back("reason", reason);
+      out.add("tandem_vrrp_adverts_dropped_total", Type::Counter, "Adverts dropped, by reason.", withReason,
+              count.is_number() ? count.get<double>() : 0);
+    }
+}
+
+void addVrrp(MetricsText& out, const nlohmann::json& reply) {
+  const auto& vrrp = member(reply, "vrrp");
+  for (const auto& instance : member(vrrp, "instances")) addVrrpInstance(out, instance);
+  for (const auto& channel : member(vrrp, "channels")) {
+    for (const char* reason : {"unknown_vrid", "unroutable"}) {
+      const MetricLabels labels{
+          {"interface", text(channel, "interface")}, {"family", text(channel, "family")}, {"reason", reason}};
+      out.add("tandem_vrrp_channel_dropped_total", Type::Counter,
+              "Adverts dropped on a receiving socket before any instance saw them.", labels, number(channel, reason));
+    }
+  }
+}
+
+}  // namespace
+
+void MetricsText::add(const std::string& name, Type type, const std::string& help, const MetricLabels& labels,
+                      double value) {
+  Family* family = nullptr;
+  for (auto& f : families_)
+    if (f.name == name) family = &f;
+  if (!family) family = &families_.emplace_back(Family{name, type, help, {}});
+  std::string sample = name;
+  if (!labels.empty()) {
+    sample += '{';
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (i) sample += ',';
+      sample += labels[i].first + "=\"" + escapedLabelValue(labels[i].second) + '"';
+    }
+    sample += '}';
+  }
+  sample += ' ' + formatValue(value);
+  family->samples.push_back(std::move(sample));
+}
+
+std::string MetricsText::str() const {
+  std::string out;
+  for (const auto& f : families_) {
+    out += "# HELP " + f.name + ' ' + f.help + '\n';
+    out += "# TYPE " + f.name + (f.type == Type::Counter ? " counter\n" : " gauge\n");
+    for (const auto& s : f.samples) out += s + '\n';
+  }
+  return out;
+}
+
+std::string renderMetrics(const MetricsInput& input) {
+  MetricsText out;
+  addDaemon(out, input.daemon);
+  if (!input.vrrp.is_null()) addVrrp(out, input.vrrp);
+  return out.str();
+}
+
+}  // namespace tandem::daemon

@@ -1,0 +1,108 @@
+#include "daemon/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include "daemon/metrics_server.h"
+
+namespace tandem::daemon {
+namespace {
+
+nlohmann::json vrrpReply() {
+  return nlohmann::json::parse(R"({"ok": true, "vrrp": {
+    "instances": [{"name": "VI_1", "interface": "eth0", "vrid": 51, "state": "MASTER", "priority": 150,
+                   "effective_priority": 140, "vips": ["192.0.2.100/24", "192.0.2.101/24"],
+                   "counters": {"adverts_received": 3, "adverts_sent": 1200, "priority_zero_received": 0,
+                                "priority_zero_sent": 0, "transitions": 2, "became_master": 1, "released_master": 0,
+                                "dropped": {"bad_ttl": 4, "auth_mismatch": 0}}}],
+    "channels": [{"interface": "eth0", "family": "inet", "unknown_vrid": 7, "unroutable": 0}]}})");
+}
+
+TEST(MetricsTest, EachFamilyHasOneHelpAndTypeLineBeforeItsSamples) {
+  MetricsText out;
+  out.add("a_total", MetricsText::Type::Counter, "A.", {{"x", "1"}}, 1);
+  out.add("b", MetricsText::Type::Gauge, "B.", {}, 2);
+  out.add("a_total", MetricsText::Type::Counter, "A.", {{"x", "2"}}, 3);
+  EXPECT_EQ(out.str(),
+            "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 1\na_total{x=\"2\"} 3\n"
+            "# HELP b B.\n# TYPE b gauge\nb 2\n");
+}
+
+TEST(MetricsTest, LabelValuesAreEscaped) {
+  MetricsText out;
+  out.add("m", MetricsText::Type::Gauge, "M.", {{"name", "a\"b\\c\nd"}}, 0.25);
+  EXPECT_NE(out.str().find("m{name=\"a\\\"b\\\\c\\nd\"} 0.25\n"), std::string::npos) << out.str();
+}
+
+TEST(MetricsTest, VrrpInstanceStateIsAStateSet) {
+  const std::string text = renderMetrics({nlohmann::json::object(), vrrpReply(), nullptr});
+  EXPECT_NE(text.find("tandem_vrrp_state{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\",state=\"MASTER\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tandem_vrrp_state{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\",state=\"BACKUP\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("tandem_vrrp_effective_priority{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\"} 140\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("tandem_vrrp_vips{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\"} 2\n"), std::string::npos);
+}
+
+TEST(MetricsTest, VrrpCountersAndDropsByReason) {
+  const std::string text = renderMetrics({nlohmann::json::object(), vrrpReply(), nullptr});
+  EXPECT_NE(text.find("# TYPE tandem_vrrp_adverts_sent_total counter\n"
+                      "tandem_vrrp_adverts_sent_total{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\"} 1200\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tandem_vrrp_adverts_dropped_total{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\","
+                      "reason=\"bad_ttl\"} 4\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("tandem_vrrp_channel_dropped_total{interface=\"eth0\",family=\"inet\",reason=\"unknown_vrid\"} 7"),
+            std::string::npos);
+}
+
+TEST(MetricsTest, ChildrenOfTheSupervisor) {
+  const auto daemon = nlohmann::json::parse(
+      R"({"children": [{"subsystem": "vrrp", "running": true, "respawns": 2},
+                       {"subsystem": "checker", "running": false, "respawns": 0}]})");
+  const std::string text = renderMetrics({daemon, nullptr, nullptr});
+  EXPECT_NE(text.find("tandem_up 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("tandem_child_running{subsystem=\"vrrp\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("tandem_child_running{subsystem=\"checker\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("tandem_child_respawns_total{subsystem=\"vrrp\"} 2\n"), std::string::npos);
+  EXPECT_EQ(text.find("tandem_vrrp_state"), std::string::npos);
+}
+
+TEST(MetricsTest, ParentThatDidNotAnswerIsDown) {
+  EXPECT_NE(renderMetrics({nullptr, nullptr, nullptr}).find("tandem_up 0\n"), std::string::npos);
+}
+
+TEST(MetricsTest, MalformedRepliesGiveNoSamplesAndNoCrash) {
+  const auto odd = nlohmann::json::parse(R"({"vrrp": {"instances": [1, "x", {"counters": 5}], "channels": {}}})");
+  EXPECT_NO_THROW(renderMetrics({nlohmann::json::array(), odd, odd}));
+}
+
+TEST(MetricsEndpointTest, PortAloneBindsLoopback) {
+  std::string error;
+  const auto e = parseMetricsEndpoint("9650", error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->address, "127.0.0.1");
+  EXPECT_EQ(e->port, 9650);
+}
+
+TEST(MetricsEndpointTest, AddressAndPort) {
+  std::string error;
+  auto e = parseMetricsEndpoint("0.0.0.0:80", error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->address, "0.0.0.0");
+  e = parseMetricsEndpoint("[::1]:9650", error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->address, "::1");
+  EXPECT_EQ(e->port, 9650);
+}
+
+TEST(MetricsEndpointTest, RefusesWhatIsNotAnEndpoint) {
+  std::string error;
+  for (const char* bad : {"", "x", "70000", "host.example:80", "[::1]9650", "1.2.3.4:", "-1"})
+    EXPECT_FALSE(parseMetricsEndpoint(bad, error)) << bad;
+}
+
+}  // namespace
+}  // namespace tandem::daemon
