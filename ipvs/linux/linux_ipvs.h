@@ -13,6 +13,7 @@
 #include "ipvs/address.h"
 #include "ipvs/linux/genl_channel.h"
 #include "ipvs/plan.h"
+#include "ipvs/sync_daemons.h"
 #include "ipvs/table.h"
 
 namespace tandem::ipvs::linux_ {
@@ -78,18 +79,9 @@ struct Timeouts {
   bool operator==(const Timeouts&) const = default;
 };
 
-enum class SyncState : std::uint32_t { Master = 1, Backup = 2 };  // IP_VS_STATE_MASTER / _BACKUP
-
-// lvs_sync_daemon: 0 in the optional fields lets the kernel choose its default.
-struct SyncDaemon {
-  SyncState state = SyncState::Master;
-  std::string interface;
-  std::uint32_t syncId = 0;
-  std::uint16_t maxLength = 0;    // sync_maxlen, UDP payload
-  std::optional<Address> group;  // multicast group; 224.0.0.81 by default
-  std::uint16_t port = 0;         // 8848 by default
-  std::uint8_t ttl = 0;           // 1 by default
-};
+// lvs_sync_daemon (ipvs/sync_daemons.h).
+using ipvs::SyncDaemon;
+using ipvs::SyncState;
 
 struct Status {
   int error = 0;
