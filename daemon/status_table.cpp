@@ -34,6 +34,22 @@ const nlohmann::json& field(const nlohmann::json& object, const char* key) {
   return it == object.end() ? kNull : *it;
 }
 
+// "LVS sync daemon: follows VI_1 as master on eth1 (syncid 51); kernel runs: master" and the last failure, if any.
+std::string syncDaemonLine(const nlohmann::json& sync) {
+  if (!sync.is_object()) return "";
+  const nlohmann::json& settings = field(sync, "settings");
+  std::string kernel;
+  for (const auto& d : field(sync, "kernel"))
+    kernel += (kernel.empty() ? "" : ", ") + text(d, "state") + " on " + text(d, "interface") + " syncid " +
+              text(d, "sync_id");
+  std::string line = "LVS sync daemon: follows " + text(sync, "instance") + " as " + text(sync, "role") + " on " +
+                     text(settings, "interface") + " (syncid " + text(settings, "sync_id") + "); kernel runs: " +
+                     (kernel.empty() ? "none" : kernel) + "\n";
+  if (const std::string error = text(sync, "last_error"); !error.empty())
+    line += "  last failure (" + text(sync, "failures") + " so far): " + error + "\n";
+  return line;
+}
+
 }  // namespace
 
 nlohmann::json mergeStatus(const nlohmann::json& parent, const nlohmann::json& vrrp, const nlohmann::json& checker,
@@ -90,6 +106,7 @@ std::string formatStatusTable(const nlohmann::json& merged) {
                       transition(field(i, "last_transition"))});
     out << formatTable(rows);
   }
+  out << syncDaemonLine(field(field(merged, "vrrp"), "lvs_sync_daemon"));
 
   out << "\nVirtual servers\n";
   const nlohmann::json& servers = field(merged, "virtual_servers");

@@ -59,7 +59,11 @@ int runVrrpChild(const config::Config& config, const Options& options, Logger& l
   ControlServer control(
       io, childSocketPath(options.controlSocket, "vrrp"),
       [&runtime](const ControlRequest& request) -> nlohmann::json {
-        if (request.command == ControlCommand::Status) return {{"ok", true}, {"vrrp", toJson(currentStatus(runtime))}};
+        if (request.command == ControlCommand::Status) {
+          nlohmann::json vrrp = toJson(currentStatus(runtime));
+          vrrp["lvs_sync_daemon"] = toJson(runtime.syncDaemonStatus());
+          return {{"ok", true}, {"vrrp", std::move(vrrp)}};
+        }
         if (request.command == ControlCommand::Ping) return {{"ok", true}};
         return errorReply("reload is the parent's job: send it to the main control socket");
       },

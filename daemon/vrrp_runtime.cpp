@@ -30,7 +30,14 @@ VrrpRuntime::VrrpRuntime(boost::asio::io_context& io, const Options& options, Lo
       log_(log),
       timers_(io),
       scripts_(io, {}, log.sink()),
-      signals_(io, SIGTERM, SIGINT, SIGHUP) {}
+      signals_(io, SIGTERM, SIGINT, SIGHUP),
+      syncDaemons_(syncPort_, [&log](ipvs::SyncDaemonDriver::Level level, const std::string& line) {
+        using Level = ipvs::SyncDaemonDriver::Level;
+        log.log(level == Level::Error  ? Logger::Level::Error
+                : level == Level::Info ? Logger::Level::Info
+                                       : Logger::Level::Debug,
+                line);
+      }) {}
 
 VrrpRuntime::~VrrpRuntime() = default;
 
@@ -44,14 +51,29 @@ void VrrpRuntime::setVips(const vrrp::EngineConfig& config) {
 std::unique_ptr<vrrp::Engine> VrrpRuntime::makeEngine(vrrp::EngineConfig config) {
   vrrp::EngineOptions engineOptions;
   engineOptions.dontReleaseVrrp = options_.dontReleaseVrrp;
+  engineOptions.onStateChange = [this](const std::string& instance, vrrp::State, vrrp::State to) {
+    onStateChange(instance, to);
+  };
   return std::make_unique<vrrp::Engine>(
       std::move(config),
       vrrp::EnginePorts{*interfaces_, *channels_, *addresses_, *gratuitous_, scripts_, timers_, log_},
       engineOptions);
 }
 
+void VrrpRuntime::configureSyncDaemons(const config::Config& config) {
+  if (auto sync = lvsSyncConfigOf(config)) syncDaemons_.configure(sync->instance, sync->daemon);
+  else syncDaemons_.configure(std::nullopt, {});
+}
+
+// Synchronously, from inside the engine: a few local netlink requests, which never fail slowly. While shutting down
+// the instances' last transitions are ignored: terminate() releases the daemons (or leaves them with -I).
+void VrrpRuntime::onStateChange(const std::string& instance, vrrp::State to) {
+  if (!terminating_) syncDaemons_.follow(instance, syncRoleOf(to));
+}
+
 bool VrrpRuntime::start(const config::Config& config) {
   vrrp::EngineConfig engineConfig = vrrp::mapVrrpConfig(config);
+  configureSyncDaemons(config);
   setVips(engineConfig);
   scripts_.setSettings(runnerSettings(config));
   dumpFiles_ = dumpFileNamesFrom(config.global);
@@ -108,6 +130,7 @@ void VrrpRuntime::reload() {
   setVips(engineConfig);
   scripts_.setSettings(runnerSettings(loaded.config));
   dumpFiles_ = dumpFileNamesFrom(loaded.config.global);
+  configureSyncDaemons(loaded.config);
   auto next = makeEngine(std::move(engineConfig));
   std::size_t kept = 0;
   for (const auto& name : names)
@@ -119,6 +142,10 @@ void VrrpRuntime::reload() {
   engine_ = std::move(next);
   engine_->start();
   previous.reset();
+  // An instance handed over makes no transition: changed sync settings are applied to its current state here.
+  if (const auto& sync = syncDaemons_.status(); sync.configured)
+    if (const vrrp::Instance* followed = engine_->instance(sync.instance))
+      syncDaemons_.follow(sync.instance, syncRoleOf(followed->state()));
   log_.info("reload: " + std::to_string(kept) + " instance(s) kept running, " + std::to_string(names.size() - kept) +
             " (re)started");
 }
@@ -128,6 +155,11 @@ void VrrpRuntime::terminate() {
   terminating_ = true;
   signals_.cancel();
   if (engine_) engine_->shutdown();
+  if (options_.dontReleaseIpvs) {
+    if (syncDaemons_.status().configured) log_.info("IPVS sync daemon left running (--dont-release-ipvs)");
+  } else {
+    syncDaemons_.release();
+  }
   finishWhenScriptsDone(std::chrono::steady_clock::now() + kStopScriptGrace);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/asio_timers.h"
+#include "daemon/lvs_sync.h"
 #include "daemon/logging.h"
 #include "daemon/options.h"
 #include "daemon/process_runner.h"
@@ -49,10 +50,14 @@ class VrrpRuntime {
   // names of the configuration in force.
   const vrrp::Engine* engine() const { return engine_.get(); }
   const DumpFileNames& dumpFiles() const { return dumpFiles_; }
+  // lvs_sync_daemon: the role followed, the last failure and the kernel's daemons listed now.
+  ipvs::SyncDaemonStatus syncDaemonStatus() { return syncDaemons_.refreshedStatus(); }
 
  private:
   std::unique_ptr<vrrp::Engine> makeEngine(vrrp::EngineConfig config);
   void setVips(const vrrp::EngineConfig& config);
+  void configureSyncDaemons(const config::Config& config);
+  void onStateChange(const std::string& instance, vrrp::State to);
   void waitForSignal();
   void finishWhenScriptsDone(std::chrono::steady_clock::time_point deadline);
 
@@ -67,6 +72,8 @@ class VrrpRuntime {
   std::unique_ptr<vrrp::LinuxChannelFactory> channels_;
   std::unique_ptr<vrrp::LinuxAddresses> addresses_;
   std::unique_ptr<vrrp::LinuxGratuitous> gratuitous_;
+  LinuxSyncDaemonPort syncPort_;
+  ipvs::SyncDaemonDriver syncDaemons_;
   std::unique_ptr<vrrp::Engine> engine_;
   std::unique_ptr<boost::asio::steady_timer> exitTimer_;
   DumpFileNames dumpFiles_;

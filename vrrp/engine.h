@@ -5,6 +5,7 @@
 // through EnginePorts, so tests drive it with fakes and simulated time. Single-threaded, like the ports.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,9 @@ struct EngineOptions {
   // -V / --dont-release-vrrp. keepalived then skips its whole instance shutdown: no priority 0 advert, VIPs
   // left in place; only the notify_stop scripts still run.
   bool dontReleaseVrrp = false;
+  // Called after each state change of an instance, its own actions carried out (startup and shutdown included):
+  // what follows an instance outside VRRP, such as the IPVS sync daemon, hangs here. It must not call the engine.
+  std::function<void(const std::string& instance, State from, State to)> onStateChange{};
 };
 
 class Engine {

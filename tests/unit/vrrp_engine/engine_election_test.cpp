@@ -76,6 +76,19 @@ TEST_F(VrrpEngineElection, DontReleaseVrrpLeavesVipsAndSendsNoPriorityZero) {
   EXPECT_EQ(b.state("VI_1"), State::Master);
 }
 
+TEST_F(VrrpEngineElection, StateChangesReachTheObserverOnceEachAfterTheirActions) {
+  std::vector<std::string> seen;
+  EngineOptions options;
+  options.onStateChange = [this, &seen](const std::string& name, State from, State to) {
+    seen.push_back(name + " " + std::string(toString(from)) + "->" + std::string(toString(to)) +
+                   (a.addresses.has("192.0.2.100") ? " with VIP" : ""));
+  };
+  startPair(options);
+  timers.advanceTo(atMs(10'000));
+  a.engine->shutdown();
+  EXPECT_EQ(seen, (std::vector<std::string>{"VI_1 INIT->BACKUP", "VI_1 BACKUP->MASTER with VIP", "VI_1 MASTER->INIT"}));
+}
+
 TEST_F(VrrpEngineElection, NotifyScriptsGetKeepalivedsArguments) {
   InstanceConfig c = instanceConfig("VI_1", 51, 150);
   c.notify.master = {splitCommandLine("/etc/n.sh master 'with space'"), ""};
