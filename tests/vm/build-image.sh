@@ -9,9 +9,10 @@ set -euo pipefail
 cache=${1:?usage: build-image.sh CACHE}
 here=$(cd "$(dirname "$0")" && pwd)
 
-# IPVS and its 13 schedulers; veth/dummy for test topologies; what sharing the host root needs.
+# IPVS and its 13 schedulers; veth/dummy/bridge for test topologies (a bridge makes the shared segment of directors,
+# clients and real servers); what sharing the host root needs.
 modules=(ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq
-         ip_vs_fo ip_vs_ovf ip_vs_mh veth dummy virtio_pci 9pnet_virtio 9p overlay)
+         ip_vs_fo ip_vs_ovf ip_vs_mh veth dummy bridge virtio_pci 9pnet_virtio 9p overlay)
 
 die() { echo "build-image: $*" >&2; exit 1; }
 
