@@ -110,8 +110,33 @@ void addVrrpInstance(MetricsText& out, const nlohmann::json& instance) {
     }
 }
 
+// lvs_sync_daemon: the role Tandem wants (a state set), what the kernel runs, and the failures to get there. Nothing
+// when it is not configured.
+void addSyncDaemon(MetricsText& out, const nlohmann::json& sync) {
+  if (!sync.is_object()) return;
+  const std::string instance = text(sync, "instance");
+  const std::string role = text(sync, "role");
+  for (const char* r : {"master", "backup", "stopped"})
+    out.add("tandem_lvs_sync_daemon_role", Type::Gauge,
+            "1 for the IPVS sync daemon role the followed VRRP instance asks for, 0 for the others.",
+            {{"instance", instance}, {"role", r}}, role == r ? 1 : 0);
+  for (const char* state : {"master", "backup"}) {
+    bool running = false;
+    for (const auto& d : member(sync, "kernel")) running = running || text(d, "state") == state;
+    out.add("tandem_lvs_sync_daemon_kernel_running", Type::Gauge,
+            "1 while the kernel runs the IPVS sync daemon of this state.", {{"state", state}}, running ? 1 : 0);
+  }
+  out.add("tandem_lvs_sync_daemon_converged", Type::Gauge,
+          "1 when the last attempt left the kernel's sync daemons as the role asks.", {{"instance", instance}},
+          sync.value("converged", false) ? 1 : 0);
+  out.add("tandem_lvs_sync_daemon_failures_total", Type::Counter,
+          "Attempts to switch the IPVS sync daemons that failed (retried at the next VRRP state change).",
+          {{"instance", instance}}, number(sync, "failures"));
+}
+
 void addVrrp(MetricsText& out, const nlohmann::json& reply) {
   const auto& vrrp = member(reply, "vrrp");
+  addSyncDaemon(out, member(vrrp, "lvs_sync_daemon"));
   for (const auto& instance : member(vrrp, "instances")) addVrrpInstance(out, instance);
   for (const auto& channel : member(vrrp, "channels")) {
     for (const char* reason : {"unknown_vrid", "unroutable"}) {

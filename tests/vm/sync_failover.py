@@ -191,6 +191,22 @@ def synced(entries: list[dict], clients: list[Client], real: dict[str, str]) -> 
     return conns, templates
 
 
+METRICS_PORT = 9650
+
+
+def metrics(ns: str) -> str:
+    """tandemd's Prometheus endpoint (--metrics, loopback of the director's namespace), sample lines only."""
+    try:
+        with in_netns(ns, lambda: socket.create_connection(("127.0.0.1", METRICS_PORT), timeout=5)) as s:
+            s.sendall(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+    except OSError as e:
+        return f"error: {e}"
+    return "\n".join(line for line in data.decode(errors="replace").splitlines() if line.startswith("tandem_lvs"))
+
+
 def daemons(lab: netlab.Lab, director: str) -> str:
     text = lab.exec(director, "ipvsadm", "-L", "--daemon").stdout
     return " | ".join(line.strip() for line in text.splitlines() if line.strip())
@@ -220,7 +236,8 @@ def main() -> int:
 
         sockets = {d: os.path.join(lab.tmp, f"{d}.sock") for d in ("d1", "d2")}
         d1 = lab.start_daemon("d1", "tandemd", conf("d1", 150), tandemd, ["-P", "--control-socket", sockets["d1"]])
-        d2 = lab.start_daemon("d2", "tandemd", conf("d2", 100), tandemd, ["-P", "--control-socket", sockets["d2"]])
+        d2 = lab.start_daemon("d2", "tandemd", conf("d2", 100), tandemd,
+                              ["-P", "--control-socket", sockets["d2"], "--metrics", str(METRICS_PORT)])
         print(f"lab ready and tandemd started after {time.time() - started:.1f} s", flush=True)
 
         # 1. Roles and their sync daemons.
@@ -234,6 +251,10 @@ def main() -> int:
             sync = status["vrrp"]["lvs_sync_daemon"]
             check(sync["role"] == "backup" and sync["converged"] and [k["state"] for k in sync["kernel"]] == ["backup"],
                   f"tandemctl status on d2 shows the backup daemon: {json.dumps(sync)}")
+            scraped = metrics(ns["d2"])
+            check('tandem_lvs_sync_daemon_kernel_running{state="backup"} 1' in scraped and
+                  'tandem_lvs_sync_daemon_role{instance="VI_1",role="backup"} 1' in scraped,
+                  f"d2's metrics show the backup daemon: {scraped!r}")
 
         # 2. Connections through d1.
         clients = [Client(ns["client"], a, 10) for a in CLIENT_ADDRESSES]
@@ -262,6 +283,11 @@ def main() -> int:
             check(lab.wait_until(lambda: daemons(lab, "d2").startswith("master sync daemon (mcast=sync0, syncid=51")
                                  and "backup" not in daemons(lab, "d2"), 10),
                   f"d2 switched to the master sync daemon: {daemons(lab, 'd2')}")
+            scraped = metrics(ns["d2"])
+            check('tandem_lvs_sync_daemon_kernel_running{state="master"} 1' in scraped and
+                  'tandem_lvs_sync_daemon_kernel_running{state="backup"} 0' in scraped and
+                  'tandem_lvs_sync_daemon_converged{instance="VI_1"} 1' in scraped,
+                  f"d2's metrics show the master daemon: {scraped!r}")
         after = synced(connections(lab, "d2"), clients, real)
         check(after == (8, 8), f"d2 (MASTER) still has the 8 connections and 8 templates: {after}")
 

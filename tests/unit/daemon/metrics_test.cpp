@@ -58,6 +58,26 @@ TEST(MetricsTest, VrrpCountersAndDropsByReason) {
             std::string::npos);
 }
 
+TEST(MetricsTest, LvsSyncDaemonRoleKernelStateAndFailures) {
+  nlohmann::json reply = vrrpReply();
+  EXPECT_EQ(renderMetrics({nlohmann::json::object(), reply, nullptr}).find("tandem_lvs_sync"), std::string::npos)
+      << "nothing when lvs_sync_daemon is not configured";
+  reply["vrrp"]["lvs_sync_daemon"] = nlohmann::json::parse(R"({"instance": "VI_1", "role": "master",
+      "converged": false, "failures": 3, "last_error": "x", "settings": {},
+      "kernel": [{"state": "backup", "interface": "eth1", "sync_id": 51}]})");
+  const std::string text = renderMetrics({nlohmann::json::object(), reply, nullptr});
+  EXPECT_NE(text.find("tandem_lvs_sync_daemon_role{instance=\"VI_1\",role=\"master\"} 1\n"
+                      "tandem_lvs_sync_daemon_role{instance=\"VI_1\",role=\"backup\"} 0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tandem_lvs_sync_daemon_kernel_running{state=\"master\"} 0\n"
+                      "tandem_lvs_sync_daemon_kernel_running{state=\"backup\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tandem_lvs_sync_daemon_converged{instance=\"VI_1\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("tandem_lvs_sync_daemon_failures_total{instance=\"VI_1\"} 3\n"), std::string::npos) << text;
+}
+
 TEST(MetricsTest, ChildrenOfTheSupervisor) {
   const auto daemon = nlohmann::json::parse(
       R"({"children": [{"subsystem": "vrrp", "running": true, "respawns": 2},
