@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "daemon/config_tool.h"
+#include "daemon/diagnose_tool.h"
 #include "daemon/options.h"
 #include "daemon/run_mode.h"
 
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     return parsed.exitCode;
   }
   const Options& options = *parsed.options;
+  if (options.diagnose) return runDiagnose(options, std::cout, std::cerr);
   if (!options.checkPair.empty()) return runCheckPair(options, std::cout, std::cerr);
   if (options.configTest || options.dump != DumpFormat::None) return runConfigTest(options, std::cout, std::cerr);
   return runDaemon(options, std::vector<std::string>(argv + 1, argv + argc));

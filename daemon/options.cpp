@@ -39,6 +39,13 @@ void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version
   app.add_option("--check-pair", o.checkPair, "Check that two directors' configurations form a working pair")
       ->expected(2)
       ->type_name("A.conf B.conf");
+  app.add_flag("--diagnose", o.diagnose,
+               "Check the configuration against this host (interfaces, firewall, sysctls, adverts heard, VIPs); "
+               "exit 1 on any FAIL");
+  app.add_option("--listen", o.listenSeconds, "How long --diagnose listens for adverts (default: 3 advert intervals)")
+      ->check(CLI::Range(0.0, 600.0))
+      ->type_name("SECONDS");
+  app.add_flag("--json", o.json, "With --diagnose: print the findings as JSON");
   app.add_option("--control-socket", o.controlSocket, "Unix socket for tandemctl (default /run/tandem.sock)")
       ->type_name("PATH");
   app.add_option("--metrics", o.metrics, "Serve Prometheus metrics over HTTP (address defaults to 127.0.0.1)")
@@ -93,6 +100,11 @@ ParseOutcome parseCommandLine(int argc, const char* const* argv) {
   if (o.vrrpOnly && o.checkersOnly) {
     out.exitCode = 2;
     out.error = "tandemd: -P/--vrrp and -C/--check exclude each other\n" + usageText(app);
+    return out;
+  }
+  if ((o.listenSeconds || o.json) && !o.diagnose) {
+    out.exitCode = 2;
+    out.error = "tandemd: --listen and --json go with --diagnose\n" + usageText(app);
     return out;
   }
   out.options = std::move(o);

@@ -38,6 +38,9 @@ struct Options {
   bool configTest = false;   // -t
   DumpFormat dump = DumpFormat::None;  // -d / --dump-conf[=json]
   std::vector<std::string> checkPair;  // --check-pair A B
+  bool diagnose = false;               // --diagnose: check the configuration against the live system
+  std::optional<double> listenSeconds; // --listen: how long --diagnose listens for adverts
+  bool json = false;                   // --json: --diagnose prints JSON
 };
 
 struct ParseOutcome {

@@ -12,6 +12,8 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libsystemd-dev
   # integration tests, demo and benchmarks
   iproute2 tcpdump keepalived python3 procps
+  # tandemd --diagnose reads the firewall through these (and the integration test breaks it with them)
+  nftables iptables
 )
 
 missing=()

@@ -273,20 +273,7 @@ class LinuxChannelFactory::Sockets : public std::enable_shared_from_this<Sockets
     }
     packet.meta.source = linux_::fromSocketAddress(from);
     packet.meta.ttl = 0;  // unknown unless the kernel says: the decoder then rejects it
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != IPPROTO_IPV6) continue;
-      if (c->cmsg_type == IPV6_HOPLIMIT) {
-        int hops = 0;
-        std::memcpy(&hops, CMSG_DATA(c), sizeof hops);
-        packet.meta.ttl = static_cast<std::uint8_t>(hops);
-      } else if (c->cmsg_type == IPV6_PKTINFO) {
-        in6_pktinfo info{};
-        std::memcpy(&info, CMSG_DATA(c), sizeof info);
-        packet.meta.destination =
-            IpAddress::fromBytes(Family::Ipv6, {reinterpret_cast<const std::uint8_t*>(&info.ipi6_addr), 16});
-        packet.meta.ifindex = static_cast<int>(info.ipi6_ifindex);
-      }
-    }
+    linux_::readIpv6Ancillary(msg, packet.meta);
     // An IPv6 raw socket cannot be bound to a group, so a multicast channel drops other destinations here.
     return !multicast() || packet.meta.destination == spec_.multicastGroup;
   }

@@ -1,5 +1,7 @@
 #include "vrrp/linux/socket_util.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -77,6 +79,22 @@ IpAddress fromSocketAddress(const sockaddr_storage& storage) {
   }
   const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&storage);
   return IpAddress::fromBytes(Family::Ipv6, {reinterpret_cast<const std::uint8_t*>(&sin6->sin6_addr), 16});
+}
+
+void readIpv6Ancillary(msghdr& message, ReceiveMeta& meta) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+    if (c->cmsg_level != IPPROTO_IPV6) continue;
+    if (c->cmsg_type == IPV6_HOPLIMIT) {
+      int hops = 0;
+      std::memcpy(&hops, CMSG_DATA(c), sizeof hops);
+      meta.ttl = static_cast<std::uint8_t>(hops);
+    } else if (c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo info{};
+      std::memcpy(&info, CMSG_DATA(c), sizeof info);
+      meta.destination = IpAddress::fromBytes(Family::Ipv6, {reinterpret_cast<const std::uint8_t*>(&info.ipi6_addr), 16});
+      meta.ifindex = static_cast<int>(info.ipi6_ifindex);
+    }
+  }
 }
 
 }  // namespace tandem::vrrp::linux_

@@ -8,6 +8,9 @@
 #include <string_view>
 
 #include "vrrp/ip_address.h"
+#include "vrrp/packet.h"
+
+struct msghdr;
 
 namespace tandem::vrrp {
 
@@ -58,6 +61,10 @@ struct SocketAddress {
 SocketAddress toSocketAddress(const IpAddress& address, int scopeId = 0);
 IpAddress fromSocketAddress(const sockaddr_storage& storage);
 bool isIpv6LinkScope(const IpAddress& address);
+
+// The hop limit (IPV6_HOPLIMIT), destination and interface (IPV6_PKTINFO) of a datagram received with
+// IPV6_RECVHOPLIMIT and IPV6_RECVPKTINFO set; fields without their ancillary message are left as they are.
+void readIpv6Ancillary(msghdr& message, ReceiveMeta& meta);
 
 }  // namespace linux_
 }  // namespace tandem::vrrp
