@@ -115,6 +115,26 @@ def main() -> int:
         check(rc == 1 and has(found, "FAIL", "adverts eth0", "VRID clash: router 192.0.2.250"), "VRID clash: FAIL")
         rogue.terminate()
 
+        print("case: unicast peers, and a router that is not one of them")
+        master.terminate()
+        lab.del_addresses("b", [VIP + "/24"])
+        unicast = "  unicast_peer {\n    %s\n  }\n"
+        b_unicast = instance(150, "MASTER").replace("  advert_int 1\n", "  advert_int 1\n" + unicast % "192.0.2.11")
+        a_unicast = a_conf.replace("  advert_int 1\n", "  advert_int 1\n" + unicast % "192.0.2.12")
+        master = lab.start_daemon("b", "tandemd", b_unicast, binary=TANDEMD)
+        lab.wait_until(lambda: lab.has_vips("b", [VIP]), 8)
+        rc, found = diagnose(lab, a_unicast)
+        check(rc == 0 and has(found, "OK", "adverts eth0", "peer router 192.0.2.12"), "unicast peer heard: OK")
+        check(has(found, "OK", "firewall eth0", "lets adverts from peer 192.0.2.12 in"), "unicast firewall path")
+        rogue = lab.start_daemon("obs", "tandemd", instance(200, "MASTER", vip="192.0.2.200"), binary=TANDEMD)
+        rc, found = diagnose(lab, a_unicast)
+        check(rc == 1 and has(found, "FAIL", "adverts eth0", "router 192.0.2.250") and
+              has(found, "FAIL", "adverts eth0", "is not a unicast_peer"), "router outside the unicast peers: FAIL")
+        rogue.terminate()
+        master.terminate()
+        lab.del_addresses("b", [VIP + "/24"])
+        master = start_master(lab)
+
         print("case: the interface is missing")
         rc, found = diagnose(lab, instance(100, interface="eth9"), listen=0.5)
         check(rc == 1 and has(found, "FAIL", "interface eth9 (VI_1)", "does not exist"), "missing interface: FAIL")

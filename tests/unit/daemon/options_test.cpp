@@ -53,6 +53,19 @@ TEST(CommandLine, DumpConfTextOrJson) {
   EXPECT_EQ(bad.exitCode, 2);
 }
 
+TEST(CommandLine, DiagnoseWithListenTimeAndJson) {
+  auto r = parse({"--diagnose", "-f", "x.conf", "--listen", "1.5", "--json"});
+  ASSERT_TRUE(r.options) << r.error;
+  EXPECT_TRUE(r.options->diagnose);
+  EXPECT_EQ(r.options->listenSeconds, 1.5);
+  EXPECT_TRUE(r.options->json);
+  r = parse({"--diagnose"});
+  ASSERT_TRUE(r.options) << r.error;
+  EXPECT_FALSE(r.options->listenSeconds);  // three advert intervals of the configuration
+  EXPECT_EQ(parse({"--listen", "2"}).exitCode, 2);  // only with --diagnose
+  EXPECT_EQ(parse({"--diagnose", "--listen", "-1"}).exitCode, 2);
+}
+
 TEST(CommandLine, CheckPairTakesTwoFiles) {
   auto r = parse({"--check-pair", "a.conf", "b.conf"});
   ASSERT_TRUE(r.options);
