@@ -635,10 +635,15 @@ std::string firstLine(const std::string& text) { return text.substr(0, text.find
 std::vector<Finding> checkFirewalls(const FirewallInput& input, const std::vector<AdvertPath>& paths) {
   std::vector<Finding> out;
   auto unusable = [&](const ToolOutput& tool, const std::string& name, const std::string& what) {
-    if (!tool.present) out.push_back(ok("firewall", name + " is not installed: " + what + " not checked"));
-    else out.push_back(warn("firewall", name + " failed (exit " + std::to_string(tool.status) + "): " +
-                                            firstLine(tool.error) + "; " + what + " not checked",
-                            "run tandemd --diagnose as root"));
+    const auto said = [&](const char* text) { return tool.error.find(text) != std::string::npos; };
+    if (!tool.present)
+      out.push_back(ok("firewall", name + " is not installed: " + what + " not checked"));
+    else if (said("Protocol not supported"))  // the kernel has no nf_tables: no such rules can exist
+      out.push_back(ok("firewall", name + ": the kernel has no nf_tables, so there are no " + what));
+    else
+      out.push_back(warn("firewall", name + " failed (exit " + std::to_string(tool.status) + "): " +
+                                         firstLine(tool.error) + "; " + what + " not checked",
+                         said("not permitted") || said("Permission denied") ? "run tandemd --diagnose as root" : ""));
   };
   // iptables-nft keeps its rules in nftables tables named after the iptables tables: judge them once, as iptables.
   std::set<std::string> iptablesOwned;

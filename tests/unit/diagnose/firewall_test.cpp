@@ -197,6 +197,12 @@ TEST(DiagnoseFirewall, IptablesNftRulesAreJudgedOnceAndMissingToolsAreSaid) {
   input.nft = {true, 1, "", "Operation not permitted"};
   findings = checkFirewalls(input, advertPaths(planOf(kPairConfig), healthyHost()));
   EXPECT_EQ(findings.at(0).severity, Severity::Warn);
+  EXPECT_EQ(findings[0].fix, "run tandemd --diagnose as root");
+  // Recorded in the test VM, whose kernel has no nf_tables.
+  input.nft = {true, 3, "", "mnl.c:60: Unable to initialize Netlink socket: Protocol not supported\n"};
+  findings = checkFirewalls(input, advertPaths(planOf(kPairConfig), healthyHost()));
+  EXPECT_EQ(findings.at(0).severity, Severity::Ok);
+  EXPECT_TRUE(mentions(findings[0], "no nf_tables"));
 }
 
 }  // namespace
