@@ -198,12 +198,20 @@ int GenlChannel::exchange(NlMsg message, const std::function<void(nlmsghdr*)>& e
 int GenlChannel::receive(const std::function<bool(nlmsghdr*)>& handle) {
   std::vector<std::uint8_t> buffer(kReceiveBuffer);
   const int fd = nl_socket_get_fd(socket_);
+  // The kernel runs a request inside sendto() and queues its replies (acks, the first part of a dump) before
+  // sendto() returns. So an empty queue on the first read means no reply is coming: netlink_rcv_skb() sends no ack
+  // when a handler returns -EINTR, as IPVS_CMD_DEL_DAEMON does for a sync thread that has not run yet. Waiting for
+  // the timeout would block the caller's event loop for nothing.
+  bool first = true;
   for (;;) {
-    const ssize_t received = ::recv(fd, buffer.data(), buffer.size(), 0);
+    const ssize_t received = ::recv(fd, buffer.data(), buffer.size(), first ? MSG_DONTWAIT : 0);
     if (received < 0) {
       if (errno == EINTR) continue;
-      return errno == EAGAIN || errno == EWOULDBLOCK ? ETIMEDOUT : errno;
+      const bool empty = errno == EAGAIN || errno == EWOULDBLOCK;
+      if (empty && first) return ENOMSG;
+      return empty ? ETIMEDOUT : errno;
     }
+    first = false;
     int remaining = static_cast<int>(received);
     for (auto* header = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(header, remaining);
          header = NLMSG_NEXT(header, remaining)) {

@@ -41,12 +41,14 @@ class GenlChannel {
   std::vector<int> execute(std::vector<NlMsg>& messages);
 
   // Sends one request and calls `each` for every reply message: the parts of a dump when the request has
-  // NLM_F_DUMP, the single answer of a GET otherwise. Returns 0 or an errno.
+  // NLM_F_DUMP, the single answer of a GET otherwise. Returns 0 or an errno; ENOMSG when the kernel sent no reply
+  // at all (it acks nothing when a handler returns EINTR).
   int exchange(NlMsg message, const std::function<void(nlmsghdr*)>& each);
 
  private:
   int executeBatch(std::vector<NlMsg>& messages, std::size_t first, std::size_t count, std::vector<int>& results);
-  // Receives datagrams until `done` says the exchange is over; every netlink message goes to `handle`.
+  // Receives datagrams until `done` says the exchange is over; every netlink message goes to `handle`. ENOMSG when
+  // nothing at all was queued once the request was sent: the kernel answered with silence (see receive()).
   int receive(const std::function<bool(nlmsghdr*)>& handle);
 
   nl_sock* socket_ = nullptr;

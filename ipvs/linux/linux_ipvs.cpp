@@ -263,8 +263,18 @@ Status LinuxIpvs::stopSyncDaemon(SyncState state) {
   SyncDaemon daemon;
   daemon.state = state;
   const char* role = state == SyncState::Master ? "master" : "backup";
-  return runOne(IPVS_CMD_DEL_DAEMON, [&daemon](nl_msg* message) { return putSyncDaemon(message, daemon, false); },
-                std::string("stopping the IPVS sync daemon (") + role + ")");
+  const Status status =
+      runOne(IPVS_CMD_DEL_DAEMON, [&daemon](nl_msg* message) { return putSyncDaemon(message, daemon, false); },
+             std::string("stopping the IPVS sync daemon (") + role + ")");
+  if (status.error != ENOMSG) return status;
+  // No ack: the kernel stopped a sync thread that had not run yet (kthread_stop() gives -EINTR, which netlink does
+  // not acknowledge). The daemon is gone all the same; the listing says so.
+  std::string error;
+  const auto daemons = syncDaemons(error);
+  if (!daemons) return Status{status.error, status.message + "; " + error};
+  for (const SyncDaemon& d : *daemons)
+    if (d.state == state) return status;
+  return Status{};
 }
 
 std::optional<std::vector<SyncDaemon>> LinuxIpvs::syncDaemons(std::string& error) {
