@@ -14,6 +14,41 @@ std::vector<ListenTarget> listenTargets(const Plan& plan) {
   return {targets.begin(), targets.end()};
 }
 
+std::optional<HeardPacket> packetFromFrame(const std::string& interface, std::span<const std::uint8_t> frame) {
+  constexpr std::size_t kEthernet = 14, kVlanTag = 4, kIpv6Header = 40;
+  if (frame.size() < kEthernet) return std::nullopt;
+  std::size_t offset = kEthernet;
+  unsigned type = frame[12] * 256u + frame[13];
+  if (type == 0x8100 && frame.size() >= kEthernet + kVlanTag) {
+    type = frame[16] * 256u + frame[17];
+    offset += kVlanTag;
+  }
+  const auto ip = frame.subspan(offset);
+  HeardPacket packet;
+  packet.interface = interface;
+  if (type == 0x0800) {
+    if (ip.size() < vrrp::kIpv4HeaderSize || (ip[9] != vrrp::kIpProtoVrrp && ip[9] != vrrp::kIpProtoAh)) return std::nullopt;
+    const std::size_t total = ip[2] * 256u + ip[3];
+    if (total > ip.size()) return std::nullopt;
+    packet.family = vrrp::Family::Ipv4;
+    packet.bytes.assign(ip.begin(), ip.begin() + static_cast<std::ptrdiff_t>(total));  // without Ethernet padding
+    return packet;
+  }
+  if (type == 0x86dd) {
+    if (ip.size() < kIpv6Header || ip[6] != vrrp::kIpProtoVrrp) return std::nullopt;
+    const std::size_t length = ip[4] * 256u + ip[5];
+    if (kIpv6Header + length > ip.size()) return std::nullopt;
+    packet.family = vrrp::Family::Ipv6;
+    packet.meta.ttl = ip[7];
+    packet.meta.source = vrrp::IpAddress::fromBytes(vrrp::Family::Ipv6, ip.subspan(8, 16));
+    packet.meta.destination = vrrp::IpAddress::fromBytes(vrrp::Family::Ipv6, ip.subspan(24, 16));
+    const auto message = ip.subspan(kIpv6Header, length);
+    packet.bytes.assign(message.begin(), message.end());
+    return packet;
+  }
+  return std::nullopt;
+}
+
 double defaultListenSeconds(const Plan& plan) {
   double slowest = 1;
   for (const auto& instance : plan.instances)
@@ -184,10 +219,10 @@ std::vector<Finding> comparePeer(const vrrp::InstanceConfig& instance, const Hea
 
 }  // namespace
 
-HeardRouters collectRouters(const ListenResult& heard, const InterfaceSnapshot& snapshot) {
+HeardRouters collectRouters(const std::vector<HeardPacket>& packets, const InterfaceSnapshot& snapshot) {
   HeardRouters out;
   auto& routers = out.routers;
-  for (const auto& packet : heard.packets) {
+  for (const auto& packet : packets) {
     std::string error;
     auto router = decodeHeard(packet, error);
     if (!router) {
@@ -214,6 +249,7 @@ std::vector<Finding> checkAdverts(const Plan& plan, const ListenResult& heard, c
                                   const InterfaceSnapshot& snapshot) {
   std::vector<Finding> out;
   const auto& routers = heardRouters.routers;
+  const HeardRouters wireRouters = collectRouters(heard.wire, snapshot);
   std::set<std::size_t> matched;
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.1fs", heard.seconds);
@@ -236,15 +272,26 @@ std::vector<Finding> checkAdverts(const Plan& plan, const ListenResult& heard, c
       out.insert(out.end(), findings.begin(), findings.end());
     }
     if (any) continue;
-    if (holdsAll(instance, snapshot))
+    if (holdsAll(instance, snapshot)) {
       out.push_back(ok(subject, std::string("no other router heard in ") + seconds +
                                     ": this node holds the VIPs (MASTER) and backups are silent"));
+      continue;
+    }
+    auto onWire = std::find_if(wireRouters.routers.begin(), wireRouters.routers.end(), [&](const HeardRouter& r) {
+      return r.interface == instance.interface && r.advert.family == instance.channel.family &&
+             r.advert.vrid == instance.params.vrid;
+    });
+    if (onWire != wireRouters.routers.end())
+      out.push_back(fail(subject, "adverts from " + onWire->source.toString() + " for VRID " +
+                                      std::to_string(instance.params.vrid) + " reach " + instance.interface +
+                                      " but are not delivered: this host drops them (firewall or rp_filter); this "
+                                      "node would take the VIPs too",
+                         "see the firewall and rp_filter lines; nft list ruleset; iptables-save"));
     else
-      out.push_back(fail(subject, std::string("no master heard in ") + seconds +
-                                      ": the peer is down or its adverts are dropped on the way; this node would "
-                                      "take the VIPs too",
-                         "check the peer (tandemctl status) and the firewall lines above; tcpdump -ni " +
-                             instance.interface + " vrrp"));
+      out.push_back(fail(subject, std::string("no master heard in ") + seconds + ", not even on the wire of " +
+                                      instance.interface +
+                                      ": the peer is down or the network drops its adverts; this node would take the VIPs too",
+                         "check the peer (tandemctl status); tcpdump -ni " + instance.interface + " vrrp"));
   }
   for (std::size_t i = 0; i < routers.size(); ++i)
     if (!matched.count(i))

@@ -33,9 +33,14 @@ std::vector<ListenTarget> listenTargets(const Plan& plan);
 
 struct ListenResult {
   double seconds = 0;
-  std::vector<HeardPacket> packets;
+  std::vector<HeardPacket> packets;  // delivered to a raw VRRP socket: what the daemon would get
+  std::vector<HeardPacket> wire;     // seen on the interface (AF_PACKET), before the firewall and rp_filter
   std::map<std::string, std::string> errors;  // interface -> why it could not be listened on
 };
+
+// A VRRP (or AH) packet inside an Ethernet frame as AF_PACKET returns it (padding and one VLAN tag allowed);
+// nullopt for anything else.
+std::optional<HeardPacket> packetFromFrame(const std::string& interface, std::span<const std::uint8_t> frame);
 
 // Default listening time: three advert intervals of the slowest instance (at least one second).
 double defaultListenSeconds(const Plan& plan);
@@ -57,7 +62,10 @@ struct HeardRouters {
   std::map<std::string, unsigned> undecodable;  // "packet on IF: reason" -> count
 };
 // Our own adverts (looped back, from a local address) are left out.
-HeardRouters collectRouters(const ListenResult& heard, const InterfaceSnapshot& snapshot);
+HeardRouters collectRouters(const std::vector<HeardPacket>& packets, const InterfaceSnapshot& snapshot);
+inline HeardRouters collectRouters(const ListenResult& heard, const InterfaceSnapshot& snapshot) {
+  return collectRouters(heard.packets, snapshot);
+}
 
 std::vector<Finding> checkAdverts(const Plan& plan, const ListenResult& heard, const HeardRouters& routers,
                                   const InterfaceSnapshot& snapshot);

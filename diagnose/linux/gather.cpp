@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <thread>
 
@@ -239,8 +240,26 @@ ListenResult listenForAdverts(const std::vector<ListenTarget>& targets, const In
     }
     if (!error.empty()) result.errors[target.interface] = error;
   }
+  // The same interfaces seen from below the IP layer: what arrives, whatever the firewall then does with it.
+  std::vector<std::pair<std::string, UniqueFd>> taps;
+  std::set<std::string> tapped;
+  for (const auto& target : targets) {
+    auto found = snapshot.find(target.interface);
+    if (found == snapshot.end() || !tapped.insert(target.interface).second) continue;
+    UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL)));
+    sockaddr_ll bound{};
+    bound.sll_family = AF_PACKET;
+    bound.sll_protocol = htons(ETH_P_ALL);
+    bound.sll_ifindex = found->second.ifindex;
+    if (!fd.valid() || bind(fd.get(), reinterpret_cast<sockaddr*>(&bound), sizeof bound) != 0) {
+      result.errors.emplace(target.interface, vrrp::linux_::errnoText("AF_PACKET socket", errno));
+      continue;
+    }
+    taps.emplace_back(target.interface, std::move(fd));
+  }
   std::vector<pollfd> fds;
   for (const auto& l : listeners) fds.push_back({l.fd.get(), POLLIN, 0});
+  for (const auto& [name, fd] : taps) fds.push_back({fd.get(), POLLIN, 0});
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
@@ -249,8 +268,24 @@ ListenResult listenForAdverts(const std::vector<ListenTarget>& targets, const In
       break;
     }
     if (poll(fds.data(), fds.size(), static_cast<int>(left)) < 0 && errno != EINTR) break;
-    for (std::size_t i = 0; i < fds.size(); ++i)
-      if (fds[i].revents & POLLIN) readPackets(listeners[i], result);
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      if (i < listeners.size()) {
+        readPackets(listeners[i], result);
+        continue;
+      }
+      const std::string& interface = taps[i - listeners.size()].first;
+      std::uint8_t frame[4096];
+      sockaddr_ll from{};
+      socklen_t size = sizeof from;
+      ssize_t n;
+      while ((n = recvfrom(fds[i].fd, frame, sizeof frame, 0, reinterpret_cast<sockaddr*>(&from), &size)) > 0) {
+        size = sizeof from;
+        if (from.sll_pkttype == PACKET_OUTGOING) continue;
+        if (auto packet = packetFromFrame(interface, std::span(frame, static_cast<std::size_t>(n))))
+          result.wire.push_back(std::move(*packet));
+      }
+    }
   }
   return result;
 }

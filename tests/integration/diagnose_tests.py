@@ -98,7 +98,8 @@ def main() -> int:
         lab.exec("a", "nft", "add rule inet tdiag input iifname eth0 ip protocol vrrp drop")
         rc, found = diagnose(lab, a_conf)
         check(rc == 1 and has(found, "FAIL", "firewall eth0 (VI_1)", "ip protocol vrrp drop"), "nft drop: FAIL")
-        check(has(found, "FAIL", "adverts eth0", "no master heard"), "nft drop: no master heard")
+        check(has(found, "FAIL", "adverts eth0", "from 192.0.2.12 for VRID 51 reach eth0 but are not delivered"),
+              "nft drop: adverts seen on the wire, not delivered")
         lab.exec("a", "nft", "delete table inet tdiag")
 
         print("case: iptables drops VRRP")
@@ -152,6 +153,7 @@ def main() -> int:
         lab.exec("obs", "ip", "addr", "add", VIP + "/24", "dev", "eth0")
         rc, found = diagnose(lab, a_conf, listen=1.5)
         check(rc == 1 and has(found, "FAIL", "VIP 192.0.2.100", "02:00:00:00:00:fa"), "stale VIP: FAIL with its MAC")
+        check(has(found, "FAIL", "adverts eth0", "not even on the wire"), "no master: nothing on the wire either")
         lab.exec("obs", "ip", "addr", "del", VIP + "/24", "dev", "eth0")
 
         print("case: NAT director without forwarding")

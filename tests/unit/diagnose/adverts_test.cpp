@@ -34,7 +34,12 @@ HeardPacket wire(const Sent& s) {
   return {"eth0", vrrp::Family::Ipv4, vrrp::encodeIpv4Packet(a, p), {}};
 }
 
-ListenResult heard(std::vector<HeardPacket> packets) { return {3, std::move(packets), {}}; }
+ListenResult heard(std::vector<HeardPacket> packets) {
+  ListenResult result;
+  result.seconds = 3;
+  result.packets = std::move(packets);
+  return result;
+}
 
 std::vector<Finding> check(const Plan& plan, const ListenResult& result, const InterfaceSnapshot& host = healthyHost()) {
   return checkAdverts(plan, result, collectRouters(result, host), host);
@@ -140,6 +145,58 @@ TEST(DiagnoseAdverts, OtherVridsAreReportedAndListenErrorsWarn) {
   result.errors["eth0"] = "socket: Operation not permitted";
   findings = check(planOf(kPairConfig), result);
   EXPECT_EQ(findings.at(0).severity, Severity::Warn);
+}
+
+std::vector<std::uint8_t> ethernet(std::uint16_t type, const std::vector<std::uint8_t>& payload) {
+  std::vector<std::uint8_t> f = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x12, 0x02, 0, 0, 0, 0, 0x0c,
+                                 static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type)};
+  f.insert(f.end(), payload.begin(), payload.end());
+  if (f.size() < 60) f.resize(60, 0);  // Ethernet padding, as a short advert arrives
+  return f;
+}
+
+TEST(DiagnoseAdverts, FramesFromTheWireBecomePackets) {
+  const HeardPacket sent = wire({});
+  auto packet = packetFromFrame("eth0", ethernet(0x0800, sent.bytes));
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(packet->bytes, sent.bytes);  // the padding is gone
+  std::string error;
+  EXPECT_TRUE(decodeHeard(*packet, error)) << error;
+  // IPv6: the VRRP message and the header's addresses and hop limit.
+  vrrp::Advert a;
+  a.family = vrrp::Family::Ipv6;
+  a.vrid = 52;
+  a.addresses = {ip("2001:db8::100")};
+  const auto source = ip("fe80::12"), group = ip("ff02::12");
+  const auto message = vrrp::encodeAdvert(a, source, group);
+  std::vector<std::uint8_t> header = {0x60, 0, 0, 0, 0, static_cast<std::uint8_t>(message.size()), 112, 255};
+  header.insert(header.end(), source.bytes().begin(), source.bytes().end());
+  header.insert(header.end(), group.bytes().begin(), group.bytes().end());
+  header.insert(header.end(), message.begin(), message.end());
+  packet = packetFromFrame("eth0", ethernet(0x86dd, header));
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(packet->meta.source, source);
+  EXPECT_EQ(packet->meta.ttl, 255);
+  const auto router = decodeHeard(*packet, error);
+  ASSERT_TRUE(router) << error;
+  EXPECT_EQ(router->advert.vrid, 52);
+  // Not VRRP: an ARP frame, a UDP packet.
+  EXPECT_FALSE(packetFromFrame("eth0", ethernet(0x0806, std::vector<std::uint8_t>(28, 0))));
+  auto udp = sent.bytes;
+  udp[9] = 17;
+  EXPECT_FALSE(packetFromFrame("eth0", ethernet(0x0800, udp)));
+}
+
+TEST(DiagnoseAdverts, AdvertsOnTheWireThatTheHostDropsAreNamed) {
+  ListenResult result = heard({});
+  result.wire = {wire({})};
+  auto findings = check(planOf(kPairConfig), result);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, Severity::Fail);
+  EXPECT_TRUE(mentions(findings[0], "reach eth0 but are not delivered")) << findings[0].reason;
+  result.wire.clear();
+  findings = check(planOf(kPairConfig), result);
+  EXPECT_TRUE(mentions(findings.at(0), "not even on the wire of eth0"));
 }
 
 TEST(DiagnoseAdverts, ListenTargetsAndDefaultTime) {
