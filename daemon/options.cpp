@@ -59,6 +59,7 @@ void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, ProcessRole>{{"vrrp", ProcessRole::VrrpChild}, {"checker", ProcessRole::CheckerChild}}))
       ->group("");
+  app.add_flag("--respawned", o.respawned)->group("");
   app.add_flag("-v,--version", version, "Print the version and exit");
 }
 

@@ -34,6 +34,7 @@ struct Options {
   std::string controlSocket = "/run/tandem.sock";  // --control-socket (Tandem's own)
   std::string metrics;  // --metrics [ADDRESS:]PORT: the Prometheus endpoint, off when empty (Tandem's own)
   ProcessRole role = ProcessRole::Parent;          // --subsystem-child, set by the parent only
+  bool respawned = false;  // --respawned, set by the parent only: this child replaces one that died
 
   bool configTest = false;   // -t
   DumpFormat dump = DumpFormat::None;  // -d / --dump-conf[=json]

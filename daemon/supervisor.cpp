@@ -100,8 +100,11 @@ void Supervisor::spawn(Child& child) {
   child.respawnTimer.reset();
   child.stopRequested = false;
   child.configError = false;
+  std::vector<std::string> args = childArgs_;
+  if (child.respawning) args.push_back("--respawned");
+  child.respawning = false;
   std::string error;
-  const pid_t pid = spawnSubsystem(program_, childArgs_, child.subsystem, startDirectory_, error);
+  const pid_t pid = spawnSubsystem(program_, args, child.subsystem, startDirectory_, error);
   const std::string name(subsystemName(child.subsystem));
   if (pid < 0) {
     log_.error("cannot start the " + name + " child: " + error);
@@ -174,6 +177,7 @@ void Supervisor::onExit(Child& child, int waitStatus) {
     case RespawnDecision::Kind::Respawn: {
       log_.warning("the " + name + " child " + describeWaitStatus(waitStatus) + "; restarting it in " +
                    std::to_string(decision.delay.count()) + " ms");
+      child.respawning = true;
       child.respawnTimer = std::make_unique<boost::asio::steady_timer>(io_, decision.delay);
       child.respawnTimer->async_wait([this, &child](const boost::system::error_code& ec) {
         if (!ec && !stopping_) spawn(child);

@@ -1,7 +1,9 @@
 #pragma once
 // The supervising parent, as keepalived's: one child per configured subsystem (VRRP when the configuration has
 // vrrp_instance blocks and not -C, health checking when it has virtual_server blocks and not -P), each respawned
-// with backoff when it dies unless we stopped it (see RespawnPolicy). Signals to the parent reach the children:
+// with backoff when it dies unless we stopped it (see RespawnPolicy); a respawned child gets --respawned, so that
+// the VRRP child resumes its predecessor's MASTER instances instead of flapping their VIPs (vrrp/resume.h).
+// Signals to the parent reach the children:
 //   SIGHUP        the parent validates the new configuration first; with errors it logs them and changes nothing
 //   SIGTERM/INT   children get SIGTERM, are waited for (SIGKILL after kStopGrace), pid files go, exit 0
 //   SIGUSR1/USR2/SIGRTMIN+2   forwarded: the children write the data, statistics and JSON dumps
@@ -60,6 +62,7 @@ class Supervisor {
     bool wanted = false;
     bool stopRequested = false;
     bool configError = false;  // exited with kExitConfigError: waits for a reload
+    bool respawning = false;   // the next start replaces a child that died: it may resume its predecessor's state
     std::unique_ptr<boost::asio::steady_timer> respawnTimer;
   };
 

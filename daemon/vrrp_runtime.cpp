@@ -37,7 +37,8 @@ VrrpRuntime::VrrpRuntime(boost::asio::io_context& io, const Options& options, Lo
                 : level == Level::Info ? Logger::Level::Info
                                        : Logger::Level::Debug,
                 line);
-      }) {}
+      }),
+      resume_(resumeFilePath(options.vrrpPidFile), log.sink(Logger::Level::Error)) {}
 
 VrrpRuntime::~VrrpRuntime() = default;
 
@@ -48,15 +49,17 @@ void VrrpRuntime::setVips(const vrrp::EngineConfig& config) {
       for (const auto& v : *list) vips_.push_back(v.address);
 }
 
-std::unique_ptr<vrrp::Engine> VrrpRuntime::makeEngine(vrrp::EngineConfig config) {
+std::unique_ptr<vrrp::Engine> VrrpRuntime::makeEngine(vrrp::EngineConfig config,
+                                                      std::vector<vrrp::ResumeRecord> resumeFrom) {
   vrrp::EngineOptions engineOptions;
   engineOptions.dontReleaseVrrp = options_.dontReleaseVrrp;
   engineOptions.onStateChange = [this](const std::string& instance, vrrp::State, vrrp::State to) {
     onStateChange(instance, to);
   };
+  engineOptions.resumeFrom = std::move(resumeFrom);
   return std::make_unique<vrrp::Engine>(
       std::move(config),
-      vrrp::EnginePorts{*interfaces_, *channels_, *addresses_, *gratuitous_, scripts_, timers_, log_},
+      vrrp::EnginePorts{*interfaces_, *channels_, *addresses_, *gratuitous_, scripts_, timers_, log_, &resume_},
       engineOptions);
 }
 
@@ -87,7 +90,15 @@ bool VrrpRuntime::start(const config::Config& config) {
     addresses_ = std::make_unique<vrrp::LinuxAddresses>();
     gratuitous_ = std::make_unique<vrrp::LinuxGratuitous>();
     if (engineConfig.instances.empty()) log_.warning("no vrrp_instance in the configuration: VRRP has nothing to do");
-    engine_ = makeEngine(std::move(engineConfig));
+    std::vector<vrrp::ResumeRecord> resumeFrom;
+    if (options_.respawned) {
+      std::string error;
+      resumeFrom = resume_.load(error);
+      if (!error.empty()) log_.warning("respawned, but the resume record is unusable (" + error + "): starting afresh");
+      else log_.info("respawned after the previous VRRP child died: " + std::to_string(resumeFrom.size()) +
+                     " instance(s) recorded in " + resume_.path());
+    }
+    engine_ = makeEngine(std::move(engineConfig), std::move(resumeFrom));
     engine_->start();
   } catch (const std::exception& e) {
     log_.error(std::string("cannot start VRRP: ") + e.what());
@@ -167,6 +178,8 @@ void VrrpRuntime::finishWhenScriptsDone(std::chrono::steady_clock::time_point de
   if (scripts_.running() == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (scripts_.running() > 0) log_.warning("exiting with scripts still running");
     engine_.reset();
+    // An orderly stop leaves nothing to resume: the next child is a fresh start.
+    resume_.remove();
     io_.stop();
     return;
   }

@@ -12,6 +12,7 @@
 #include "daemon/logging.h"
 #include "daemon/options.h"
 #include "daemon/process_runner.h"
+#include "daemon/resume_file.h"
 #include "daemon/state_dump.h"
 #include "parser/model.h"
 #include "vrrp/engine.h"
@@ -33,7 +34,8 @@ class VrrpRuntime {
   VrrpRuntime& operator=(const VrrpRuntime&) = delete;
 
   // Opens the adapters and starts the engine on a validated configuration. False (logged) when the system
-  // refuses what the adapters need (netlink, raw sockets: usually not root).
+  // refuses what the adapters need (netlink, raw sockets: usually not root). A respawned child (--respawned)
+  // resumes the instances its predecessor recorded as MASTER (see vrrp/resume.h); a fresh one ignores the record.
   bool start(const config::Config& config);
   // Runs the loop until a termination signal has been handled. The exit status.
   int run();
@@ -54,7 +56,7 @@ class VrrpRuntime {
   ipvs::SyncDaemonStatus syncDaemonStatus() { return syncDaemons_.refreshedStatus(); }
 
  private:
-  std::unique_ptr<vrrp::Engine> makeEngine(vrrp::EngineConfig config);
+  std::unique_ptr<vrrp::Engine> makeEngine(vrrp::EngineConfig config, std::vector<vrrp::ResumeRecord> resumeFrom = {});
   void setVips(const vrrp::EngineConfig& config);
   void configureSyncDaemons(const config::Config& config);
   void onStateChange(const std::string& instance, vrrp::State to);
@@ -74,6 +76,7 @@ class VrrpRuntime {
   std::unique_ptr<vrrp::LinuxGratuitous> gratuitous_;
   LinuxSyncDaemonPort syncPort_;
   ipvs::SyncDaemonDriver syncDaemons_;
+  ResumeFile resume_;
   std::unique_ptr<vrrp::Engine> engine_;
   std::unique_ptr<boost::asio::steady_timer> exitTimer_;
   DumpFileNames dumpFiles_;

@@ -40,6 +40,7 @@ std::string_view toString(TransitionReason reason) {
     case TransitionReason::FaultCleared: return "fault_cleared";
     case TransitionReason::Shutdown: return "shutdown";
     case TransitionReason::SyncGroup: return "sync_group";
+    case TransitionReason::Resumed: return "resumed";
   }
   return "unknown";
 }

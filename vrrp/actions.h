@@ -23,6 +23,7 @@ enum class TransitionReason : std::uint8_t {
   FaultCleared,
   Shutdown,
   SyncGroup,             // another member of the vrrp_sync_group moved the group
+  Resumed,               // started as the MASTER a crashed predecessor process was (see resume.h)
 };
 std::string_view toString(TransitionReason reason);
 

@@ -72,6 +72,7 @@ Engine::~Engine() {
     for (std::size_t t = 0; t < kMemberTimers; ++t) cancelTimer(m, t);
   for (auto& s : scripts_)
     if (s.timer) ports_.timers.cancel(*s.timer);
+  if (resumeSaveTimer_) ports_.timers.cancel(*resumeSaveTimer_);
 }
 
 void Engine::start() {
@@ -99,9 +100,12 @@ void Engine::start() {
                                           member.config.interface + ": FAULT until one appears");
       member.instance.emplace(std::move(params));
       member.toldPriority = member.config.params.priority;
+      if (member.config.params.authType == AuthType::Ah)
+        member.ahSequenceReserved = member.ahSequence + kAhSequenceReservation;
     }
     openChannel(m);
   }
+  decideResumes();
 
   for (std::size_t m = 0; m < members_.size(); ++m) {
     Member& member = *members_[m];
@@ -125,6 +129,65 @@ void Engine::start() {
   for (std::size_t s = 0; s < scripts_.size(); ++s)
     if (!scripts_[s].users.empty()) scheduleScript(s, now);
   startWaitingMembers();
+  saveResumeRecords();
+}
+
+void Engine::decideResumes() {
+  if (options_.resumeFrom.empty()) return;
+  for (auto& member : members_) {
+    if (member->adopted) continue;
+    const InstanceConfig& c = member->config;
+    const ResumeRecord* record = findRecord(options_.resumeFrom, c.params.name);
+    if (record && record->interface == c.interface && record->family == c.params.family &&
+        record->vrid == c.params.vrid && c.params.authType == AuthType::Ah) {
+      member->ahSequence = record->ahSequenceReserved;
+      member->ahSequenceReserved = member->ahSequence + kAhSequenceReservation;
+    }
+    const ResumeDecision decision = decideResume(c, record);
+    member->resumeMaster = decision.resumeMaster;
+    log(EngineLog::Level::Info, instanceTag(c.params.name) + (decision.resumeMaster ? " resumes as MASTER: "
+                                                                                    : " starts afresh: ") +
+                                  decision.why);
+  }
+  // Members of a vrrp_sync_group change state together: one that cannot resume holds the others to a fresh start.
+  for (const auto& g : groups_) {
+    const bool all = std::all_of(g.members.begin(), g.members.end(),
+                                 [this](std::size_t m) { return members_[m]->resumeMaster; });
+    if (all) continue;
+    for (std::size_t m : g.members) {
+      if (!members_[m]->resumeMaster) continue;
+      members_[m]->resumeMaster = false;
+      log(EngineLog::Level::Info, instanceTag(members_[m]->config.params.name) + " starts afresh with VRRP_Group(" +
+                                    g.config.name + "), which cannot resume as a whole");
+    }
+  }
+}
+
+std::vector<ResumeRecord> Engine::resumeRecords() const {
+  std::vector<ResumeRecord> out;
+  for (const auto& member : members_) {
+    if (!member->instance) continue;
+    const InstanceConfig& c = member->config;
+    out.push_back(ResumeRecord{c.params.name, c.interface, c.params.family, c.params.vrid,
+                               member->instance->state(), vipsFingerprint(c), member->ahSequenceReserved});
+  }
+  return out;
+}
+
+void Engine::saveResumeRecords() {
+  if (!ports_.resume) return;
+  if (resumeSaveTimer_) ports_.timers.cancel(*resumeSaveTimer_), resumeSaveTimer_.reset();
+  ports_.resume->save(resumeRecords());
+}
+
+// Transitions come in bursts (a thousand instances time out together): one write after the burst, on the loop's
+// next turn, is enough. A crash inside that turn leaves the previous record, which the RFC rules then correct.
+void Engine::scheduleResumeSave() {
+  if (!ports_.resume || resumeSaveTimer_) return;
+  resumeSaveTimer_ = ports_.timers.arm(ports_.timers.now(), guarded([this] {
+                                         resumeSaveTimer_.reset();
+                                         saveResumeRecords();
+                                       }));
 }
 
 void Engine::openChannel(std::size_t m) {
@@ -157,6 +220,8 @@ bool Engine::startHeld(std::size_t m) const {
     return false;
   };
   const Member& member = *members_[m];
+  // A resumed master answers for its VIPs at once; the scripts' verdicts follow as priority or FAULT.
+  if (member.resumeMaster) return false;
   if (!member.group) return held(member);
   for (std::size_t other : groups_[*member.group].members)
     if (held(*members_[other])) return true;
@@ -173,7 +238,8 @@ void Engine::startMember(std::size_t m) {
   Member& member = *members_[m];
   member.started = true;
   const State from = member.instance->state();
-  const Actions actions = member.instance->onEvent(event::Startup{}, ports_.timers.now());
+  const Actions actions = member.resumeMaster ? member.instance->onEvent(event::Resume{}, ports_.timers.now())
+                                             : member.instance->onEvent(event::Startup{}, ports_.timers.now());
   if (member.instance->state() != State::Master) removeLeftoverVips(m);
   execute(m, actions);
   afterTransition(m, from, member.instance->state());
@@ -218,6 +284,7 @@ void Engine::shutdown() {
       groups_[g].state = State::Initialize;
       notifyGroup(g, State::Initialize);
     }
+  saveResumeRecords();
 }
 
 void Engine::onPacket(std::size_t c, const ReceivedPacket& packet) {
@@ -374,6 +441,7 @@ bool Engine::handOver(std::string_view name, Engine& to) {
   src.instance.reset();
   dst.ipId = src.ipId;
   dst.ahSequence = src.ahSequence;
+  dst.ahSequenceReserved = src.ahSequenceReserved;
   dst.noAddress = src.noAddress;
   dst.lastTransition = src.lastTransition;
   dst.adopted = true;

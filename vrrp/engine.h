@@ -14,6 +14,7 @@
 
 #include "vrrp/engine_config.h"
 #include "vrrp/ports.h"
+#include "vrrp/resume.h"
 #include "vrrp/state_machine.h"
 #include "vrrp/sync_group.h"
 #include "vrrp/tracking.h"
@@ -35,6 +36,7 @@ struct EnginePorts {
   ScriptPort& scripts;
   TimerPort& timers;
   EngineLog& log;
+  ResumePort* resume = nullptr;  // null: nothing is recorded for a successor
 };
 
 // The last state change of an instance, for status reports (time on the TimerPort's clock).
@@ -60,6 +62,9 @@ struct EngineOptions {
   // Called after each state change of an instance, its own actions carried out (startup and shutdown included):
   // what follows an instance outside VRRP, such as the IPVS sync daemon, hangs here. It must not call the engine.
   std::function<void(const std::string& instance, State from, State to)> onStateChange{};
+  // What the VRRP child this process replaces recorded (see resume.h); empty on a fresh start, which removes
+  // leftover VIPs instead.
+  std::vector<ResumeRecord> resumeFrom{};
 };
 
 class Engine {
@@ -70,7 +75,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Resolves interfaces, opens channels, watches interfaces, removes VIPs an earlier run left behind (unless the
-  // instance starts as MASTER), starts the track scripts and the instances.
+  // instance starts as MASTER, or resumes as the MASTER its crashed predecessor was), starts the track scripts
+  // and the instances.
   void start();
   // Every instance leaves: a master sends priority 0 and releases its VIPs (not with dontReleaseVrrp), notify_stop
   // runs. Timers and track scripts stop; later port callbacks are ignored.
@@ -104,6 +110,10 @@ class Engine {
   void openChannel(std::size_t m);
   void startMember(std::size_t m);
   void removeLeftoverVips(std::size_t m);
+  void decideResumes();
+  std::vector<ResumeRecord> resumeRecords() const;
+  void saveResumeRecords();
+  void scheduleResumeSave();
   void onPacket(std::size_t channel, const ReceivedPacket& packet);
   void deliver(std::size_t m, const Event& event);
   void armTimer(std::size_t m, std::size_t slot, TimePoint at);
@@ -115,6 +125,7 @@ class Engine {
   // engine_actions.cpp: carrying out Actions
   void execute(std::size_t m, const Actions& actions);
   void sendAdvert(std::size_t m, std::uint8_t priority);
+  void reserveAhSequence(Member& member);
   void setVips(std::size_t m, bool add);
   void queueGratuitous(std::size_t m, unsigned repeat);
   void sendNextGratuitous(std::size_t m);
@@ -147,6 +158,7 @@ class Engine {
   std::vector<Channel> channels_;
   std::vector<Script> scripts_;
   std::vector<Group> groups_;
+  std::optional<TimerPort::Handle> resumeSaveTimer_;
   std::shared_ptr<bool> alive_;  // port callbacks hold a weak_ptr: nothing runs after destruction
   bool started_ = false;
   bool stopping_ = false;

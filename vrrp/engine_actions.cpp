@@ -1,4 +1,6 @@
 // Engine: carrying out what the instances ask (adverts, addresses, gratuitous ARP/NA, notify scripts, logs).
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "vrrp/engine_members.h"
@@ -49,6 +51,7 @@ std::string_view describe(TransitionReason reason) {
     case TransitionReason::FaultCleared: return "fault cleared";
     case TransitionReason::Shutdown: return "shutdown";
     case TransitionReason::SyncGroup: return "sync group";
+    case TransitionReason::Resumed: return "resumed after a VRRP child restart";
   }
   return "unknown";
 }
@@ -92,6 +95,16 @@ void Engine::execute(std::size_t m, const Actions& actions) {
   }
 }
 
+// The recorded reservation stays at least half a block ahead of what was sent, so a successor never reuses a
+// number even when this process dies before the new reservation reaches the record.
+void Engine::reserveAhSequence(Member& member) {
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint32_t>::max();
+  const std::uint64_t sent = member.ahSequence;
+  if (sent + kAhSequenceReservation / 2 <= member.ahSequenceReserved) return;
+  member.ahSequenceReserved = static_cast<std::uint32_t>(std::min(kMax, sent + kAhSequenceReservation));
+  scheduleResumeSave();
+}
+
 void Engine::sendAdvert(std::size_t m, std::uint8_t priority) {
   Member& member = *members_[m];
   if (!member.channel || !channels_[*member.channel].channel || !member.instance) return;
@@ -120,7 +133,10 @@ void Engine::sendAdvert(std::size_t m, std::uint8_t priority) {
         ip.destination = destination;
         if (++member.ipId == 0) member.ipId = 1;  // 0 would let the kernel choose
         ip.id = member.ipId;
-        if (p.authType == AuthType::Ah) ip.ahSequence = ++member.ahSequence;
+        if (p.authType == AuthType::Ah) {
+          ip.ahSequence = ++member.ahSequence;
+          reserveAhSequence(member);
+        }
         ip.unicast = !spec.unicastPeers.empty();
         ip.checksum.v3ChecksumAsV2 = member.config.v3ChecksumAsV2;
         bytes = encodeIpv4Packet(advert, ip);

@@ -19,9 +19,11 @@ struct Engine::Member {
   std::deque<VirtualAddress> garpQueue;
   std::uint16_t ipId = 0;
   std::uint32_t ahSequence = 0;
+  std::uint32_t ahSequenceReserved = 0;  // recorded for a successor; kept ahead of ahSequence
   std::optional<TransitionRecord> lastTransition;  // status reports only
   bool started = false;
   bool adopted = false;          // handed over by a reload: already running
+  bool resumeMaster = false;     // the VRRP child this process replaces had it MASTER (see resume.h)
   bool waitingForGroup = false;  // Master_Down expired, held until the whole sync group is ready
   bool primaryUp = true;
   bool noAddress = false;

@@ -152,6 +152,7 @@ std::vector<MemberView> Engine::groupViews(std::size_t g) const {
 
 void Engine::afterTransition(std::size_t m, State from, State to) {
   if (from != to && options_.onStateChange) options_.onStateChange(members_[m]->config.params.name, from, to);
+  scheduleResumeSave();
   const auto g = members_[m]->group;
   if (!g) return;
   const auto& members = groups_[*g].members;

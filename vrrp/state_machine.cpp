@@ -30,6 +30,7 @@ Actions Instance::onEvent(const Event& event, TimePoint now) {
   Actions out;
   std::visit(Overloaded{
                  [&](const event::Startup&) { startup(now, out); },
+                 [&](const event::Resume&) { resume(now, out); },
                  [&](const event::AdvertReceived& e) { advertReceived(e.advert, now, out); },
                  [&](const event::DecodeFailed& e) { ++counters_.decodeErrors[static_cast<std::size_t>(e.error)]; },
                  [&](const event::TimerExpired& e) { timerExpired(e.timer, now, out); },
@@ -67,6 +68,13 @@ void Instance::startup(TimePoint now, Actions& out) {
     fastStartFrom_ = params_.initialState == State::Master ? std::optional<TimePoint>(now) : std::nullopt;
     changeState(State::Backup, TransitionReason::Startup, now, out);
   }
+}
+
+void Instance::resume(TimePoint now, Actions& out) {
+  if (state_ != State::Initialize) return;
+  if (faulty()) return startup(now, out);
+  masterAdverInterval_ = params_.advertInterval;
+  changeState(State::Master, TransitionReason::Resumed, now, out);
 }
 
 void Instance::advertReceived(const DecodedAdvert& d, TimePoint now, Actions& out) {

@@ -26,6 +26,9 @@ namespace tandem::vrrp {
 
 namespace event {
 struct Startup {};
+// Startup of an instance a crashed predecessor process held as MASTER (see resume.h): straight to Master, with
+// its advert sent at once, unless a fault already holds it.
+struct Resume {};
 struct AdvertReceived {
   DecodedAdvert advert;
 };
@@ -56,7 +59,7 @@ struct SyncGroupRequest {
 };
 }  // namespace event
 
-using Event = std::variant<event::Startup, event::AdvertReceived, event::DecodeFailed, event::TimerExpired,
+using Event = std::variant<event::Startup, event::Resume, event::AdvertReceived, event::DecodeFailed, event::TimerExpired,
                            event::Shutdown, event::InterfaceChanged, event::FaultChanged, event::PriorityChanged,
                            event::SyncGroupRequest>;
 
@@ -110,6 +113,7 @@ class Instance {
   bool faulty() const { return !interfaceUp_ || faulted_; }
 
   void startup(TimePoint now, Actions& out);
+  void resume(TimePoint now, Actions& out);
   void advertReceived(const DecodedAdvert& d, TimePoint now, Actions& out);
   void backupReceived(const DecodedAdvert& d, TimePoint now, Actions& out);
   void masterReceived(const DecodedAdvert& d, TimePoint now, Actions& out);

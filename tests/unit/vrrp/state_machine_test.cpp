@@ -55,6 +55,18 @@ std::vector<Scenario> scenarios() {
         {"advert tick", expire(TimerId::Advert), atS(1), {"send_advert prio=255", "arm advert at 2000000us"}},
         {"second garp burst", expire(TimerId::GarpDelay), atS(5), {"send_gratuitous x5"}}}},
 
+      {"resume_goes_straight_to_master_and_advertises_at_once",
+       baseParams(),
+       {{"resume", event::Resume{}, atUs(250),
+         {"INIT -> MASTER (resumed)", "add_vips", "send_advert prio=100", "send_gratuitous x5",
+          "arm garp_delay at 5000250us", "arm advert at 1000250us", "notify MASTER"}},
+        {"a second resume changes nothing", event::Resume{}, atUs(300), {}}}},
+
+      {"resume_while_faulty_is_a_fault",
+       baseParams(),
+       {{"interface down", event::InterfaceChanged{false}, atUs(0), {}},
+        {"resume", event::Resume{}, atUs(0), {"INIT -> FAULT (startup)", "notify FAULT"}}}},
+
       {"state_master_non_owner_listens_one_interval_plus_minimal_skew",
        with([](InstanceParams& p) { p.initialState = State::Master; }),
        {{"start", event::Startup{}, atUs(0),

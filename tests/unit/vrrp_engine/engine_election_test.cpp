@@ -236,11 +236,8 @@ namespace tandem::vrrp::test {
 namespace {
 
 TEST_F(VrrpEngineElection, AhRestartedMasterContinuesPastItsPeersSequenceNumbers) {
-  InstanceConfig ah = instanceConfig("VI_1", 51, 150, "192.0.2.100", Version::V2);
-  ah.params.authType = AuthType::Ah;
-  ah.params.authData = makeAuthData("key");
-  InstanceConfig backup = ah;
-  backup.params.priority = 100;
+  const InstanceConfig ah = ahInstanceConfig(150);
+  const InstanceConfig backup = ahInstanceConfig(100);
   a.run(oneInstance(ah));
   b.run(oneInstance(backup));
   timers.advanceTo(atMs(10'000));

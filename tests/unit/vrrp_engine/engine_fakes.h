@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "vrrp/engine.h"
+#include "vrrp/packet.h"
 
 namespace tandem::vrrp::test {
 
@@ -285,6 +286,17 @@ class FakeLog : public EngineLog {
   const FakeTimers& timers_;
 };
 
+// The resume record as a file would keep it: the last one saved, and how many saves there were.
+class FakeResume : public ResumePort {
+ public:
+  void save(const std::vector<ResumeRecord>& records) override {
+    last = records;
+    ++saves;
+  }
+  std::vector<ResumeRecord> last;
+  int saves = 0;
+};
+
 // One simulated host: an engine and its ports, on a shared link and clock.
 struct Host {
   Host(FakeTimers& timers, FakeLink& link, const char* ipv4)
@@ -292,7 +304,7 @@ struct Host {
 
   void run(EngineConfig config, EngineOptions options = {}) {
     engine = std::make_unique<Engine>(std::move(config),
-                                      EnginePorts{interfaces, channels, addresses, gratuitous, scripts, timers_, log},
+                                      EnginePorts{interfaces, channels, addresses, gratuitous, scripts, timers_, log, &resume},
                                       options);
     engine->start();
   }
@@ -300,6 +312,11 @@ struct Host {
   void crash() {
     channels.disconnect();
     engine.reset();
+  }
+  // After crash(): the VRRP child started again by its parent. The addresses stayed; the new engine gets the record.
+  void respawn(EngineConfig config, EngineOptions options = {}) {
+    options.resumeFrom = resume.last;
+    run(std::move(config), std::move(options));
   }
   State state(const char* name) const { return engine->instance(name)->state(); }
 
@@ -309,6 +326,7 @@ struct Host {
   FakeGratuitous gratuitous;
   FakeScripts scripts;
   FakeLog log;
+  FakeResume resume;
   std::unique_ptr<Engine> engine;
 
  private:
@@ -336,6 +354,14 @@ inline InstanceConfig instanceConfig(const char* name, int vrid, int priority, c
   v.address = addr(vip);
   v.prefixLength = 24;
   c.vips = {v};
+  return c;
+}
+
+// VI_1 (VRID 51, VRRPv2) with IPsec AH authentication, key "key".
+inline InstanceConfig ahInstanceConfig(int priority) {
+  InstanceConfig c = instanceConfig("VI_1", 51, priority, "192.0.2.100", Version::V2);
+  c.params.authType = AuthType::Ah;
+  c.params.authData = makeAuthData("key");
   return c;
 }
 

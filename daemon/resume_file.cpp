@@ -1,0 +1,114 @@
+#include "daemon/resume_file.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "daemon/state_dump.h"
+
+namespace tandem::daemon {
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+std::optional<vrrp::State> stateNamed(std::string_view name) {
+  for (auto s : {vrrp::State::Initialize, vrrp::State::Backup, vrrp::State::Master, vrrp::State::Fault})
+    if (vrrp::toString(s) == name) return s;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string resumeFilePath(const std::string& vrrpPidFile) {
+  constexpr std::string_view kSuffix = ".pid";
+  if (vrrpPidFile.size() > kSuffix.size() && vrrpPidFile.ends_with(kSuffix))
+    return vrrpPidFile.substr(0, vrrpPidFile.size() - kSuffix.size()) + ".state";
+  return vrrpPidFile + ".state";
+}
+
+std::string formatResumeRecords(const std::vector<vrrp::ResumeRecord>& records) {
+  nlohmann::json instances = nlohmann::json::array();
+  for (const auto& r : records)
+    instances.push_back({{"name", r.instance},
+                         {"interface", r.interface},
+                         {"family", r.family == vrrp::Family::Ipv4 ? "inet" : "inet6"},
+                         {"vrid", r.vrid},
+                         {"state", vrrp::toString(r.state)},
+                         {"vips", r.vips},
+                         {"ah_sequence_reserved", r.ahSequenceReserved}});
+  return nlohmann::json{{"version", kFormatVersion}, {"instances", std::move(instances)}}.dump() + "\n";
+}
+
+std::optional<std::vector<vrrp::ResumeRecord>> parseResumeRecords(std::string_view text, std::string& error) {
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    error = "not JSON";
+    return std::nullopt;
+  }
+  if (j.value("version", 0) != kFormatVersion || !j.contains("instances") || !j["instances"].is_array()) {
+    error = "not a version " + std::to_string(kFormatVersion) + " resume record";
+    return std::nullopt;
+  }
+  std::vector<vrrp::ResumeRecord> out;
+  try {
+    for (const auto& i : j["instances"]) {
+      vrrp::ResumeRecord r;
+      r.instance = i.at("name").get<std::string>();
+      r.interface = i.at("interface").get<std::string>();
+      const auto family = i.at("family").get<std::string>();
+      if (family != "inet" && family != "inet6") throw std::invalid_argument("family " + family);
+      r.family = family == "inet" ? vrrp::Family::Ipv4 : vrrp::Family::Ipv6;
+      const int vrid = i.at("vrid").get<int>();
+      if (vrid < 1 || vrid > 255) throw std::invalid_argument("vrid " + std::to_string(vrid));
+      r.vrid = static_cast<std::uint8_t>(vrid);
+      const auto state = stateNamed(i.at("state").get<std::string>());
+      if (!state) throw std::invalid_argument("state " + i.at("state").get<std::string>());
+      r.state = *state;
+      r.vips = i.at("vips").get<std::vector<std::string>>();
+      const auto reserved = i.at("ah_sequence_reserved").get<std::int64_t>();
+      if (reserved < 0 || reserved > std::numeric_limits<std::uint32_t>::max())
+        throw std::invalid_argument("ah_sequence_reserved " + std::to_string(reserved));
+      r.ahSequenceReserved = static_cast<std::uint32_t>(reserved);
+      out.push_back(std::move(r));
+    }
+  } catch (const std::exception& e) {
+    error = std::string("bad instance entry: ") + e.what();
+    return std::nullopt;
+  }
+  return out;
+}
+
+ResumeFile::ResumeFile(std::string path, std::function<void(const std::string&)> onError)
+    : path_(std::move(path)), onError_(std::move(onError)) {}
+
+void ResumeFile::save(const std::vector<vrrp::ResumeRecord>& records) {
+  std::string error;
+  if (!writeDumpFile(path_, formatResumeRecords(records), error) && onError_)
+    onError_("resume record not saved (a restarted VRRP child would start afresh): " + error);
+}
+
+std::vector<vrrp::ResumeRecord> ResumeFile::load(std::string& error) const {
+  std::ifstream in(path_);
+  if (!in) {
+    if (errno != ENOENT) error = "cannot read " + path_ + ": " + std::strerror(errno);
+    return {};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string why;
+  auto records = parseResumeRecords(text.str(), why);
+  if (!records) {
+    error = path_ + ": " + why;
+    return {};
+  }
+  return std::move(*records);
+}
+
+void ResumeFile::remove() const { unlink(path_.c_str()); }
+
+}  // namespace tandem::daemon
