@@ -88,6 +88,12 @@ void addVrrpInstance(MetricsText& out, const nlohmann::json& instance) {
   out.add("tandem_vrrp_vips", Type::Gauge, "Virtual addresses the instance manages.", labels,
           vips.is_array() ? static_cast<double>(vips.size()) : 0);
 
+  const auto& alarms = member(instance, "alarms");
+  out.add("tandem_vrrp_split_brain", Type::Gauge, "1 while a split-brain alarm stands for the instance.", labels,
+          alarms.is_object() && alarms.value("split_brain", false) ? 1 : 0);
+  out.add("tandem_vrrp_no_peer", Type::Gauge, "1 while the no-peer alarm stands for the instance.", labels,
+          alarms.is_object() && alarms.value("no_peer", false) ? 1 : 0);
+
   const auto& counters = member(instance, "counters");
   static constexpr std::pair<const char*, const char*> kCounters[] = {
       {"adverts_received", "Adverts accepted from the other routers."},
@@ -97,6 +103,8 @@ void addVrrpInstance(MetricsText& out, const nlohmann::json& instance) {
       {"transitions", "State transitions."},
       {"became_master", "Transitions to MASTER."},
       {"released_master", "Transitions out of MASTER."},
+      {"split_brain_alarms", "Split-brain alarms raised: another master kept advertising while we were master."},
+      {"no_peer_alarms", "No-peer alarms raised: master without hearing any peer."},
   };
   for (const auto& [key, help] : kCounters)
     out.add(std::string("tandem_vrrp_") + key + "_total", Type::Counter, help, labels, number(counters, key));

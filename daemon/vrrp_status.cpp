@@ -72,6 +72,8 @@ VrrpStatus vrrpStatusOf(const vrrp::Engine& engine, vrrp::TimePoint steadyNow, W
       if (instance->state() == vrrp::State::Master) s.master = instance->params().ownAddress.toString();
       else if (instance->currentMaster()) s.master = instance->currentMaster()->toString();
       s.counters = instance->counters();
+      s.splitBrain = instance->splitBrainAlarmed();
+      s.noPeer = instance->noPeerAlarmed();
     } else {
       s.state = std::string(vrrp::toString(vrrp::State::Initialize));
       s.effectivePriority = s.priority;
@@ -112,7 +114,10 @@ nlohmann::json toJson(const VrrpStatus& status) {
                        {"transitions", c.transitions},
                        {"became_master", c.becameMaster},
                        {"released_master", c.releasedMaster},
-                       {"dropped", dropsJson(c)}}}};
+                       {"split_brain_alarms", c.splitBrainAlarms},
+                       {"no_peer_alarms", c.noPeerAlarms},
+                       {"dropped", dropsJson(c)}}},
+                     {"alarms", {{"split_brain", s.splitBrain}, {"no_peer", s.noPeer}}}};
     if (s.lastTransition)
       i["last_transition"] = {{"from", s.lastTransition->from},
                               {"to", s.lastTransition->to},
@@ -166,6 +171,8 @@ std::string formatStatsDump(const VrrpStatus& status, WallClock::time_point now)
         << "  Became master: " << c.becameMaster << "\n"
         << "  Released master: " << c.releasedMaster << "\n"
         << "  Transitions: " << c.transitions << "\n"
+        << "  Split-brain alarms: " << c.splitBrainAlarms << (s.splitBrain ? " (standing)" : "") << "\n"
+        << "  No-peer alarms: " << c.noPeerAlarms << (s.noPeer ? " (standing)" : "") << "\n"
         << "  Priority zero:\n"
         << "    Received: " << c.priorityZeroReceived << "\n"
         << "    Sent: " << c.priorityZeroSent << "\n"

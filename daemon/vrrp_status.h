@@ -34,6 +34,8 @@ struct VrrpInstanceStatus {
   std::string syncGroup;
   std::optional<VrrpTransitionStatus> lastTransition;
   vrrp::Counters counters;
+  bool splitBrain = false;  // alarms standing now
+  bool noPeer = false;
 };
 
 struct VrrpChannelStatus {

@@ -17,6 +17,10 @@ Instance::Instance(InstanceParams params)
       effectivePriority_(params_.priority),
       masterAdverInterval_(params_.advertInterval) {}
 
+bool Instance::splitBrainAlarmed() const {
+  return std::any_of(conflicts_.begin(), conflicts_.end(), [](const Conflict& c) { return c.alarmed; });
+}
+
 Duration Instance::skewTime() const {
   return vrrp::skewTime(params_.version, effectivePriority_, masterAdverInterval_);
 }
@@ -325,6 +329,7 @@ void Instance::trackConflict(const DecodedAdvert& d, TimePoint now, Actions& out
   it->priority = d.advert.priority;
   if (!it->alarmed && now - it->firstSeen > masterDownInterval()) {
     it->alarmed = true;
+    ++counters_.splitBrainAlarms;
     out.emplace_back(action::SplitBrainAlarm{it->peer, it->priority});
   }
 }
@@ -344,6 +349,7 @@ void Instance::checkNoPeer(TimePoint now, Actions& out) {
   const Duration silence = std::chrono::duration_cast<Duration>(now - silentSince);
   if (silence >= masterDownInterval() * params_.noPeerAlarmIntervals) {
     noPeerAlarmed_ = true;
+    ++counters_.noPeerAlarms;
     out.emplace_back(action::NoPeerHeardAlarm{silence});
   }
 }

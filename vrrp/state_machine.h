@@ -71,6 +71,8 @@ struct Counters {
   std::uint64_t transitions = 0;
   std::uint64_t becameMaster = 0;
   std::uint64_t releasedMaster = 0;
+  std::uint64_t splitBrainAlarms = 0;  // SplitBrainAlarm raised (once per peer and episode)
+  std::uint64_t noPeerAlarms = 0;      // NoPeerHeard raised
   std::array<std::uint64_t, kDecodeErrorCount> decodeErrors{};
   std::array<std::uint64_t, kAcceptReasonCount> rejected{};
 
@@ -92,6 +94,9 @@ class Instance {
   std::optional<TimePoint> deadline(TimerId timer) const { return timers_[index(timer)]; }
   const std::optional<IpAddress>& currentMaster() const { return currentMaster_; }
   const Counters& counters() const { return counters_; }
+  // The alarms standing now (see the top of this file).
+  bool splitBrainAlarmed() const;
+  bool noPeerAlarmed() const { return noPeerAlarmed_; }
   const InstanceParams& params() const { return params_; }
 
  private:

@@ -13,7 +13,9 @@ nlohmann::json vrrpReply() {
                    "effective_priority": 140, "vips": ["192.0.2.100/24", "192.0.2.101/24"],
                    "counters": {"adverts_received": 3, "adverts_sent": 1200, "priority_zero_received": 0,
                                 "priority_zero_sent": 0, "transitions": 2, "became_master": 1, "released_master": 0,
-                                "dropped": {"bad_ttl": 4, "auth_mismatch": 0}}}],
+                                "split_brain_alarms": 2, "no_peer_alarms": 0,
+                                "dropped": {"bad_ttl": 4, "auth_mismatch": 0}},
+                   "alarms": {"split_brain": true, "no_peer": false}}],
     "channels": [{"interface": "eth0", "family": "inet", "unknown_vrid": 7, "unroutable": 0}]}})");
 }
 
@@ -55,6 +57,12 @@ TEST(MetricsTest, VrrpCountersAndDropsByReason) {
                       "reason=\"bad_ttl\"} 4\n"),
             std::string::npos);
   EXPECT_NE(text.find("tandem_vrrp_channel_dropped_total{interface=\"eth0\",family=\"inet\",reason=\"unknown_vrid\"} 7"),
+            std::string::npos);
+  EXPECT_NE(text.find("tandem_vrrp_split_brain_alarms_total{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("tandem_vrrp_split_brain{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("tandem_vrrp_no_peer{instance=\"VI_1\",interface=\"eth0\",vrid=\"51\"} 0\n"),
             std::string::npos);
 }
 

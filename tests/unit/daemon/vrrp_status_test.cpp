@@ -65,6 +65,29 @@ TEST_F(DaemonVrrpStatus, JsonCarriesEveryFieldTandemctlShows) {
   EXPECT_EQ(j.at("channels").at(0).at("interface"), "eth0");
 }
 
+TEST_F(DaemonVrrpStatus, SplitBrainIsCountedAndShownWhileItStands) {
+  EXPECT_EQ(toJson(statusOf(a)).at("instances").at(0).at("alarms").at("split_brain"), false);
+  for (auto& c : b.channels.opened) c->endpoint().receives = false;  // B stops hearing A and takes over too
+  timers.advanceTo(vrrp::TimePoint{} + 30s);
+  const VrrpStatus s = statusOf(a);
+  ASSERT_EQ(s.instances[0].state, "MASTER");
+  EXPECT_TRUE(s.instances[0].splitBrain);
+  EXPECT_EQ(s.instances[0].counters.splitBrainAlarms, 1u);
+  const auto j = toJson(s).at("instances").at(0);
+  EXPECT_EQ(j.at("counters").at("split_brain_alarms"), 1);
+  EXPECT_EQ(j.at("counters").at("no_peer_alarms"), 0);
+  EXPECT_EQ(j.at("alarms").at("split_brain"), true);
+  EXPECT_EQ(j.at("alarms").at("no_peer"), false);
+  const std::string stats = formatStatsDump(s, kWall);
+  EXPECT_NE(stats.find("  Split-brain alarms: 1 (standing)\n  No-peer alarms: 0\n"), std::string::npos) << stats;
+
+  for (auto& c : b.channels.opened) c->endpoint().receives = true;  // B hears A again and yields
+  timers.advanceTo(vrrp::TimePoint{} + 40s);
+  const VrrpStatus after = statusOf(a);
+  EXPECT_FALSE(after.instances[0].splitBrain);
+  EXPECT_EQ(after.instances[0].counters.splitBrainAlarms, 1u);
+}
+
 TEST_F(DaemonVrrpStatus, DataAndStatsDumpsAreReadableText) {
   const std::string data = formatDataDump(statusOf(a), kWall);
   EXPECT_NE(data.find("(2024-01-02T03:04:05.000Z)"), std::string::npos) << data;
