@@ -43,7 +43,7 @@ bool LinuxSyncDaemonPort::start(const ipvs::SyncDaemon& daemon, std::string& err
   return status.ok();
 }
 
-bool LinuxSyncDaemonPort::stop(ipvs::SyncState state, std::string& error) {
+bool LinuxSyncDaemonPort::stop(ipvs::SyncDaemonState state, std::string& error) {
   const auto status = ipvs_.stopSyncDaemon(state);
   error = status.message;
   return status.ok();

@@ -29,7 +29,7 @@ class LinuxSyncDaemonPort final : public ipvs::SyncDaemonPort {
  public:
   std::optional<std::vector<ipvs::SyncDaemon>> list(std::string& error) override;
   bool start(const ipvs::SyncDaemon& daemon, std::string& error) override;
-  bool stop(ipvs::SyncState state, std::string& error) override;
+  bool stop(ipvs::SyncDaemonState state, std::string& error) override;
 
  private:
   ipvs::linux_::LinuxIpvs ipvs_;

@@ -12,7 +12,7 @@ constexpr std::uint8_t kDefaultTtl = 1;
 // Without a group the kernel uses IPv4 (IP_VS_SYNC_GROUP); an IPv6 group is only ever configured.
 Address defaultGroup() { return address("224.0.0.81"); }
 
-const SyncDaemon* find(const std::vector<SyncDaemon>& daemons, SyncState state) {
+const SyncDaemon* find(const std::vector<SyncDaemon>& daemons, SyncDaemonState state) {
   const auto it = std::find_if(daemons.begin(), daemons.end(), [state](const SyncDaemon& d) { return d.state == state; });
   return it == daemons.end() ? nullptr : &*it;
 }
@@ -28,7 +28,7 @@ std::string describe(const SyncDaemon& d) {
 
 }  // namespace
 
-std::string_view toString(SyncState state) { return state == SyncState::Master ? "master" : "backup"; }
+std::string_view toString(SyncDaemonState state) { return state == SyncDaemonState::Master ? "master" : "backup"; }
 
 std::string_view toString(SyncRole role) {
   switch (role) {
@@ -42,7 +42,7 @@ std::string_view toString(SyncRole role) {
 std::vector<SyncDaemon> wantedSyncDaemons(const SyncDaemon& configured, SyncRole role) {
   if (role == SyncRole::Stopped) return {};
   SyncDaemon daemon = configured;
-  daemon.state = role == SyncRole::Master ? SyncState::Master : SyncState::Backup;
+  daemon.state = role == SyncRole::Master ? SyncDaemonState::Master : SyncDaemonState::Backup;
   return {daemon};
 }
 
@@ -56,7 +56,7 @@ bool satisfies(const SyncDaemon& listed, const SyncDaemon& wanted) {
 
 std::vector<SyncStep> syncSteps(const std::vector<SyncDaemon>& listed, const std::vector<SyncDaemon>& wanted) {
   std::vector<SyncStep> stops, starts;
-  for (const SyncState state : {SyncState::Master, SyncState::Backup}) {
+  for (const SyncDaemonState state : {SyncDaemonState::Master, SyncDaemonState::Backup}) {
     const SyncDaemon* running = find(listed, state);
     const SyncDaemon* want = find(wanted, state);
     const bool keep = running && want && satisfies(*running, *want);

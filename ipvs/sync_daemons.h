@@ -18,12 +18,12 @@
 
 namespace tandem::ipvs {
 
-enum class SyncState : std::uint32_t { Master = 1, Backup = 2 };  // IP_VS_STATE_MASTER / _BACKUP
+enum class SyncDaemonState : std::uint32_t { Master = 1, Backup = 2 };  // IP_VS_STATE_MASTER / _BACKUP
 
 // One daemon as lvs_sync_daemon configures it and the kernel lists it. 0 (or no group) lets the kernel choose its
 // default; the kernel lists the value it chose.
 struct SyncDaemon {
-  SyncState state = SyncState::Master;
+  SyncDaemonState state = SyncDaemonState::Master;
   std::string interface;
   std::uint32_t syncId = 0;
   std::uint16_t maxLength = 0;   // sync_maxlen, UDP payload; the kernel's default follows the interface MTU
@@ -34,7 +34,7 @@ struct SyncDaemon {
   bool operator==(const SyncDaemon&) const = default;
 };
 
-std::string_view toString(SyncState state);  // "master" / "backup"
+std::string_view toString(SyncDaemonState state);  // "master" / "backup"
 
 // What the followed instance's state asks for. Stopped: Tandem is exiting (or the configuration dropped
 // lvs_sync_daemon) and releases the daemons.
@@ -68,7 +68,7 @@ class SyncDaemonPort {
   // nullopt with `error` set when the kernel cannot be asked (no IPVS, no permission).
   virtual std::optional<std::vector<SyncDaemon>> list(std::string& error) = 0;
   virtual bool start(const SyncDaemon& daemon, std::string& error) = 0;
-  virtual bool stop(SyncState state, std::string& error) = 0;
+  virtual bool stop(SyncDaemonState state, std::string& error) = 0;
 };
 
 struct SyncDaemonStatus {

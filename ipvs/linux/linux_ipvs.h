@@ -81,7 +81,7 @@ struct Timeouts {
 
 // lvs_sync_daemon (ipvs/sync_daemons.h).
 using ipvs::SyncDaemon;
-using ipvs::SyncState;
+using SyncState = ipvs::SyncDaemonState;
 
 struct Status {
   int error = 0;

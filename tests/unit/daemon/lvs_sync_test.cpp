@@ -88,7 +88,7 @@ ipvs::SyncDaemonStatus sampleStatus() {
   s.role = ipvs::SyncRole::Master;
   s.converged = true;
   ipvs::SyncDaemon listed = s.settings;
-  listed.state = ipvs::SyncState::Master;
+  listed.state = ipvs::SyncDaemonState::Master;
   listed.group = ipvs::address("224.0.0.81");
   listed.port = 8848;
   listed.ttl = 1;

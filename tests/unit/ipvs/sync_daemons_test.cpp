@@ -18,7 +18,7 @@ SyncDaemon configured() {
 }
 
 // What the kernel lists for a daemon started with `d`: its defaults filled in.
-SyncDaemon asListed(SyncDaemon d, SyncState state) {
+SyncDaemon asListed(SyncDaemon d, SyncDaemonState state) {
   d.state = state;
   if (!d.group) d.group = address("224.0.0.81");
   if (d.port == 0) d.port = 8848;
@@ -37,49 +37,49 @@ std::string text(const std::vector<SyncStep>& steps) {
 TEST(IpvsSyncDaemons, MasterRoleWantsOnlyTheMasterDaemonOtherRolesOnlyTheBackup) {
   const auto master = wantedSyncDaemons(configured(), SyncRole::Master);
   ASSERT_EQ(master.size(), 1U);
-  EXPECT_EQ(master[0].state, SyncState::Master);
+  EXPECT_EQ(master[0].state, SyncDaemonState::Master);
   EXPECT_EQ(master[0].interface, "eth1");
   EXPECT_EQ(master[0].syncId, 51U);
   const auto backup = wantedSyncDaemons(configured(), SyncRole::Backup);
   ASSERT_EQ(backup.size(), 1U);
-  EXPECT_EQ(backup[0].state, SyncState::Backup);
+  EXPECT_EQ(backup[0].state, SyncDaemonState::Backup);
   EXPECT_TRUE(wantedSyncDaemons(configured(), SyncRole::Stopped).empty());
 }
 
 TEST(IpvsSyncDaemons, BecomingMasterStopsTheBackupBeforeStartingTheMaster) {
-  const std::vector<SyncDaemon> listed{asListed(configured(), SyncState::Backup)};
+  const std::vector<SyncDaemon> listed{asListed(configured(), SyncDaemonState::Backup)};
   EXPECT_EQ(text(syncSteps(listed, wantedSyncDaemons(configured(), SyncRole::Master))), "stop backup;start master;");
-  const std::vector<SyncDaemon> asMaster{asListed(configured(), SyncState::Master)};
+  const std::vector<SyncDaemon> asMaster{asListed(configured(), SyncDaemonState::Master)};
   EXPECT_EQ(text(syncSteps(asMaster, wantedSyncDaemons(configured(), SyncRole::Backup))), "stop master;start backup;");
 }
 
 TEST(IpvsSyncDaemons, ADaemonRunningAsWantedIsLeftAloneWhateverDefaultsTheKernelFilledIn) {
-  const std::vector<SyncDaemon> listed{asListed(configured(), SyncState::Master)};
+  const std::vector<SyncDaemon> listed{asListed(configured(), SyncDaemonState::Master)};
   EXPECT_EQ(text(syncSteps(listed, wantedSyncDaemons(configured(), SyncRole::Master))), "");
 }
 
 TEST(IpvsSyncDaemons, ADaemonWithOtherSettingsIsRestarted) {
   SyncDaemon other = configured();
   other.syncId = 9;
-  EXPECT_EQ(text(syncSteps({asListed(other, SyncState::Backup)}, wantedSyncDaemons(configured(), SyncRole::Backup))),
+  EXPECT_EQ(text(syncSteps({asListed(other, SyncDaemonState::Backup)}, wantedSyncDaemons(configured(), SyncRole::Backup))),
             "stop backup;start backup;");
   SyncDaemon withPort = configured();
   withPort.port = 9000;
-  EXPECT_EQ(text(syncSteps({asListed(configured(), SyncState::Backup)}, wantedSyncDaemons(withPort, SyncRole::Backup))),
+  EXPECT_EQ(text(syncSteps({asListed(configured(), SyncDaemonState::Backup)}, wantedSyncDaemons(withPort, SyncRole::Backup))),
             "stop backup;start backup;");
   SyncDaemon withGroup = configured();
   withGroup.group = address("239.1.1.1");
-  EXPECT_EQ(text(syncSteps({asListed(configured(), SyncState::Backup)}, wantedSyncDaemons(withGroup, SyncRole::Backup))),
+  EXPECT_EQ(text(syncSteps({asListed(configured(), SyncDaemonState::Backup)}, wantedSyncDaemons(withGroup, SyncRole::Backup))),
             "stop backup;start backup;");
   SyncDaemon otherInterface = configured();
   otherInterface.interface = "eth2";
-  EXPECT_EQ(text(syncSteps({asListed(otherInterface, SyncState::Backup)},
+  EXPECT_EQ(text(syncSteps({asListed(otherInterface, SyncDaemonState::Backup)},
                            wantedSyncDaemons(configured(), SyncRole::Backup))),
             "stop backup;start backup;");
 }
 
 TEST(IpvsSyncDaemons, StoppedStopsBothWhenBothRun) {
-  const std::vector<SyncDaemon> listed{asListed(configured(), SyncState::Master), asListed(configured(), SyncState::Backup)};
+  const std::vector<SyncDaemon> listed{asListed(configured(), SyncDaemonState::Master), asListed(configured(), SyncDaemonState::Backup)};
   EXPECT_EQ(text(syncSteps(listed, wantedSyncDaemons(configured(), SyncRole::Stopped))), "stop master;stop backup;");
   EXPECT_EQ(text(syncSteps(listed, wantedSyncDaemons(configured(), SyncRole::Master))), "stop backup;");
 }
@@ -110,7 +110,7 @@ class FakeKernel : public SyncDaemonPort {
     running[daemon.state] = asListed(daemon, daemon.state);
     return true;
   }
-  bool stop(SyncState state, std::string& error) override {
+  bool stop(SyncDaemonState state, std::string& error) override {
     calls.push_back("stop " + std::string(toString(state)));
     if (running.erase(state) == 0) {
       error = "stopping the IPVS sync daemon: No such process";
@@ -121,7 +121,7 @@ class FakeKernel : public SyncDaemonPort {
 
   bool available = true;
   std::set<std::string> interfaces{"eth1"};
-  std::map<SyncState, SyncDaemon> running;
+  std::map<SyncDaemonState, SyncDaemon> running;
   std::vector<std::string> calls;
   int lists = 0;
 };
@@ -141,8 +141,8 @@ class IpvsSyncDaemonDriver : public ::testing::Test {
     for (const auto& l : log) n += l.level == SyncDaemonDriver::Level::Error;
     return n;
   }
-  std::vector<SyncState> runningStates() const {
-    std::vector<SyncState> out;
+  std::vector<SyncDaemonState> runningStates() const {
+    std::vector<SyncDaemonState> out;
     for (const auto& [state, d] : kernel.running) out.push_back(state);
     return out;
   }
@@ -154,19 +154,19 @@ class IpvsSyncDaemonDriver : public ::testing::Test {
 
 TEST_F(IpvsSyncDaemonDriver, FollowsTheInstanceThroughItsStatesAndReleasesOnExit) {
   EXPECT_TRUE(driver.follow("VI_1", SyncRole::Backup));
-  EXPECT_EQ(runningStates(), std::vector<SyncState>{SyncState::Backup});
-  EXPECT_EQ(kernel.running[SyncState::Backup].interface, "eth1");
-  EXPECT_EQ(kernel.running[SyncState::Backup].syncId, 51U);
+  EXPECT_EQ(runningStates(), std::vector<SyncDaemonState>{SyncDaemonState::Backup});
+  EXPECT_EQ(kernel.running[SyncDaemonState::Backup].interface, "eth1");
+  EXPECT_EQ(kernel.running[SyncDaemonState::Backup].syncId, 51U);
   EXPECT_TRUE(driver.follow("VI_1", SyncRole::Master));
-  EXPECT_EQ(runningStates(), std::vector<SyncState>{SyncState::Master});
+  EXPECT_EQ(runningStates(), std::vector<SyncDaemonState>{SyncDaemonState::Master});
   EXPECT_TRUE(driver.follow("VI_1", SyncRole::Backup));
-  EXPECT_EQ(runningStates(), std::vector<SyncState>{SyncState::Backup});
+  EXPECT_EQ(runningStates(), std::vector<SyncDaemonState>{SyncDaemonState::Backup});
   EXPECT_EQ(kernel.calls, (std::vector<std::string>{"start backup", "stop backup", "start master", "stop master",
                                                     "start backup"}));
   EXPECT_TRUE(driver.status().converged);
   EXPECT_EQ(driver.status().role, SyncRole::Backup);
   ASSERT_EQ(driver.status().listed.size(), 1U);
-  EXPECT_EQ(driver.status().listed[0].state, SyncState::Backup);
+  EXPECT_EQ(driver.status().listed[0].state, SyncDaemonState::Backup);
   EXPECT_EQ(errors(), 0U);
   driver.release();
   EXPECT_TRUE(kernel.running.empty());
@@ -184,7 +184,7 @@ TEST_F(IpvsSyncDaemonDriver, OtherInstancesAndAnUnconfiguredDriverLeaveTheKernel
 }
 
 TEST_F(IpvsSyncDaemonDriver, ADaemonLeftByAKilledPredecessorIsKeptWhenItMatches) {
-  kernel.running[SyncState::Master] = asListed(configured(), SyncState::Master);
+  kernel.running[SyncDaemonState::Master] = asListed(configured(), SyncDaemonState::Master);
   driver.follow("VI_1", SyncRole::Master);
   EXPECT_TRUE(kernel.calls.empty());
   EXPECT_TRUE(driver.status().converged);
@@ -205,7 +205,7 @@ TEST_F(IpvsSyncDaemonDriver, WithoutIpvsTheFailureIsLoggedOnceAndRetriedAtEachSt
 
   kernel.available = true;
   driver.follow("VI_1", SyncRole::Master);
-  EXPECT_EQ(runningStates(), std::vector<SyncState>{SyncState::Master});
+  EXPECT_EQ(runningStates(), std::vector<SyncDaemonState>{SyncDaemonState::Master});
   EXPECT_TRUE(driver.status().converged);
   EXPECT_TRUE(driver.status().lastError.empty());
   EXPECT_NE(log.back().text.find("applied after the earlier failure"), std::string::npos) << log.back().text;
@@ -227,19 +227,19 @@ TEST_F(IpvsSyncDaemonDriver, ChangedSettingsRestartTheDaemonAtTheNextFollowAndDr
   SyncDaemon changed = configured();
   changed.syncId = 7;
   driver.configure("VI_1", changed);
-  EXPECT_EQ(kernel.running[SyncState::Backup].syncId, 51U) << "nothing happens before the next follow";
+  EXPECT_EQ(kernel.running[SyncDaemonState::Backup].syncId, 51U) << "nothing happens before the next follow";
   driver.follow("VI_1", SyncRole::Backup);
-  EXPECT_EQ(kernel.running[SyncState::Backup].syncId, 7U);
+  EXPECT_EQ(kernel.running[SyncDaemonState::Backup].syncId, 7U);
   driver.configure(std::nullopt, {});
   EXPECT_TRUE(kernel.running.empty());
   EXPECT_FALSE(driver.status().configured);
 }
 
 TEST_F(IpvsSyncDaemonDriver, DroppingAConfigurationThatNeverRanTouchesNothing) {
-  kernel.running[SyncState::Master] = asListed(configured(), SyncState::Master);  // the operator's own
+  kernel.running[SyncDaemonState::Master] = asListed(configured(), SyncDaemonState::Master);  // the operator's own
   driver.configure(std::nullopt, {});
   EXPECT_EQ(kernel.lists, 0);
-  EXPECT_EQ(runningStates(), std::vector<SyncState>{SyncState::Master});
+  EXPECT_EQ(runningStates(), std::vector<SyncDaemonState>{SyncDaemonState::Master});
 }
 
 }  // namespace

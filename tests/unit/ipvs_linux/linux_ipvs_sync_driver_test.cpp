@@ -20,11 +20,11 @@ class LinuxIpvsSyncDriverTest : public LinuxIpvsFixture {
     settings_.syncId = 51;
   }
 
-  std::vector<SyncState> kernelStates() {
+  std::vector<SyncDaemonState> kernelStates() {
     std::string error;
     auto listed = ipvs_.syncDaemons(error);
     EXPECT_TRUE(listed.has_value()) << error;
-    std::vector<SyncState> out;
+    std::vector<SyncDaemonState> out;
     for (const auto& d : listed.value_or(std::vector<SyncDaemon>{})) out.push_back(d.state);
     return out;
   }
@@ -43,14 +43,14 @@ TEST_F(LinuxIpvsSyncDriverTest, SwitchesRolesAdoptsWhatMatchesAndRestartsWhatDoe
   driver.configure("VI_1", settings_);
   ASSERT_TRUE(driver.follow("VI_1", SyncRole::Backup));
   EXPECT_TRUE(driver.status().converged) << driver.status().lastError;
-  EXPECT_EQ(kernelStates(), std::vector<SyncState>{SyncState::Backup});
+  EXPECT_EQ(kernelStates(), std::vector<SyncDaemonState>{SyncDaemonState::Backup});
 
   const auto before = std::chrono::steady_clock::now();
   driver.follow("VI_1", SyncRole::Master);
   const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - before);
   std::cout << "backup -> master switch (list, stop, start, list): " << took.count() << " us\n";
   EXPECT_TRUE(driver.status().converged) << driver.status().lastError;
-  EXPECT_EQ(kernelStates(), std::vector<SyncState>{SyncState::Master});
+  EXPECT_EQ(kernelStates(), std::vector<SyncDaemonState>{SyncDaemonState::Master});
 
   // A restarted tandemd finds its predecessor's daemon: listed with the kernel's defaults, it still matches.
   daemon::LinuxSyncDaemonPort secondPort;
@@ -84,21 +84,21 @@ TEST_F(LinuxIpvsSyncDriverTest, SwitchesRolesAdoptsWhatMatchesAndRestartsWhatDoe
   EXPECT_FALSE(second.status().converged);
   EXPECT_NE(second.status().lastError.find("starting the IPVS sync daemon (backup on nosuch0"), std::string::npos)
       << second.status().lastError;
-  EXPECT_EQ(kernelStates(), std::vector<SyncState>{}) << "the master daemon was stopped before the failed start";
+  EXPECT_EQ(kernelStates(), std::vector<SyncDaemonState>{}) << "the master daemon was stopped before the failed start";
   second.configure("VI_1", settings_);
   second.follow("VI_1", SyncRole::Backup);
   EXPECT_TRUE(second.status().converged) << second.status().lastError;
-  EXPECT_EQ(kernelStates(), std::vector<SyncState>{SyncState::Backup});
+  EXPECT_EQ(kernelStates(), std::vector<SyncDaemonState>{SyncDaemonState::Backup});
 
   second.release();
-  EXPECT_EQ(kernelStates(), std::vector<SyncState>{});
+  EXPECT_EQ(kernelStates(), std::vector<SyncDaemonState>{});
 }
 
 // The kernel acks nothing when it stops a sync thread that has not run yet (kthread_stop() gives -EINTR, which
 // netlink_rcv_skb() never acknowledges): LinuxIpvs must not wait for an ack that cannot come. Before, each of these
 // stops blocked for the channel's 5 s receive timeout and then reported "Connection timed out".
 TEST_F(LinuxIpvsSyncDriverTest, AStopRightAfterAStartReturnsAtOnce) {
-  for (const SyncState state : {SyncState::Backup, SyncState::Master, SyncState::Backup, SyncState::Master}) {
+  for (const SyncDaemonState state : {SyncDaemonState::Backup, SyncDaemonState::Master, SyncDaemonState::Backup, SyncDaemonState::Master}) {
     SyncDaemon daemon = settings_;
     daemon.state = state;
     ASSERT_TRUE(ipvs_.startSyncDaemon(daemon).ok());
@@ -109,9 +109,9 @@ TEST_F(LinuxIpvsSyncDriverTest, AStopRightAfterAStartReturnsAtOnce) {
     EXPECT_LT(took, std::chrono::seconds(2));
     std::cout << "stop right after start: " << std::chrono::duration_cast<std::chrono::microseconds>(took).count()
               << " us\n";
-    EXPECT_EQ(kernelStates(), std::vector<SyncState>{});
+    EXPECT_EQ(kernelStates(), std::vector<SyncDaemonState>{});
   }
-  const auto again = ipvs_.stopSyncDaemon(SyncState::Master);
+  const auto again = ipvs_.stopSyncDaemon(SyncDaemonState::Master);
   EXPECT_FALSE(again.ok()) << "stopping what does not run still fails";
 }
 
