@@ -5,6 +5,7 @@
 
 #include "parser/model_global.h"
 #include "parser/model_lvs.h"
+#include "parser/model_real_server.h"
 #include "parser/model_vrrp.h"
 #include "parser/schema.h"
 
@@ -15,6 +16,7 @@ struct Config {
   GlobalDefs global;
   VrrpSection vrrp;
   LvsSection lvs;
+  RealServerSetup real_server_setup;  // Tandem's own block; see model_real_server.h
 };
 
 const Schema<Config>& topLevelSchema();
@@ -30,6 +32,7 @@ std::vector<Keyword<Config>> lvsTopLevelKeywords();
 void validateVrrp(const Config& config, Diagnostics& diags);
 void validateLvs(const Config& config, Diagnostics& diags);
 void validateGlobal(const Config& config, Diagnostics& diags);
+void validateRealServer(const Config& config, Diagnostics& diags);
 void validate(const Config& config, Diagnostics& diags);
 
 }  // namespace tandem::config

@@ -233,6 +233,7 @@ Schema<Config> makeTopLevelSchema() {
   };
   for (auto& kw : vrrpTopLevelKeywords()) k.push_back(std::move(kw));
   for (auto& kw : lvsTopLevelKeywords()) k.push_back(std::move(kw));
+  k.push_back(blockField("real_server_setup", &Config::real_server_setup, realServerSetupSchema()));
   static constexpr std::array keptNames = {
       "linkbeat_use_polling", "net_namespace", "net_namespace_ipvs", "namespace_with_ipsets", "use_pid_dir",
       "instance", "child_wait_time", "track_group", "linkbeat_interfaces", "interface_up_down_delays", "SSL",
@@ -255,7 +256,7 @@ bool isTopLevelOnlyBlock(std::string_view keyword) {
   static constexpr std::array names = {"global_defs", "vrrp_instance", "vrrp_sync_group", "vrrp_script",
                                        "virtual_server", "virtual_server_group", "static_ipaddress", "static_routes",
                                        "static_rules", "garp_group", "vrrp_track_process", "vrrp_track_file",
-                                       "bfd_instance", "linkbeat_interfaces"};
+                                       "bfd_instance", "linkbeat_interfaces", "real_server_setup"};
   return std::find(names.begin(), names.end(), keyword) != names.end();
 }
 
@@ -269,6 +270,7 @@ void validate(const Config& config, Diagnostics& diags) {
   validateGlobal(config, diags);
   validateVrrp(config, diags);
   validateLvs(config, diags);
+  validateRealServer(config, diags);
 }
 
 }  // namespace tandem::config
