@@ -28,6 +28,10 @@ if [[ -z $keepalived ]]; then
   echo "keepalived not installed: only the pair diffs were checked"
 else
   while IFS= read -r -d '' conf; do
+    if [[ $conf == "$here"/real-server/* ]]; then
+      echo "skip ${conf#"$here"/}: Tandem's own real_server_setup block, which keepalived does not have"
+      continue
+    fi
     neutral="$tmp/$(basename "$conf")"
     sed -E -e 's/script_user [a-z_]+/script_user root/' \
            -e 's#(script|misc_path) "[^"]*"#\1 "/bin/true"#' \

@@ -5,6 +5,7 @@
 #include "daemon/config_tool.h"
 #include "daemon/diagnose_tool.h"
 #include "daemon/options.h"
+#include "daemon/realserver_mode.h"
 #include "daemon/run_mode.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   const Options& options = *parsed.options;
   if (options.diagnose) return runDiagnose(options, std::cout, std::cerr);
   if (!options.checkPair.empty()) return runCheckPair(options, std::cout, std::cerr);
+  if (options.realServer && !options.configTest && options.dump == DumpFormat::None) return runRealServer(options);
   if (options.configTest || options.dump != DumpFormat::None) return runConfigTest(options, std::cout, std::cerr);
   return runDaemon(options, std::vector<std::string>(argv + 1, argv + argc));
 }

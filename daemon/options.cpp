@@ -46,6 +46,16 @@ void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version
       ->check(CLI::Range(0.0, 600.0))
       ->type_name("SECONDS");
   app.add_flag("--json", o.json, "With --diagnose: print the findings as JSON");
+  app.add_option("--realserver", o.realServerVips,
+                 "Real-server helper: bind these VIPs on lo, suppress ARP for them, keep them there until stopped "
+                 "(no VIP: the real_server_setup block of -f)")
+      ->expected(0, -1)
+      ->type_name("[VIP...]");
+  app.add_option("--realserver-interface", o.realServerInterfaces,
+                 "With --realserver: also set the ARP sysctls on this outward interface (lo and all always are)")
+      ->type_name("IF");
+  app.add_flag("--no-arp-suppression", o.noArpSuppression, "With --realserver: bind the VIPs only, leave the ARP sysctls");
+  app.add_flag("--keep", o.keep, "With --realserver: leave the VIPs and sysctls in place on exit");
   app.add_option("--control-socket", o.controlSocket, "Unix socket for tandemctl (default /run/tandem.sock)")
       ->type_name("PATH");
   app.add_option("--metrics", o.metrics, "Serve Prometheus metrics over HTTP (address defaults to 127.0.0.1)")
@@ -97,6 +107,14 @@ ParseOutcome parseCommandLine(int argc, const char* const* argv) {
       out.error = "tandemd: --dump-conf takes no value or 'json', not '" + dumpValue + "'\n" + usageText(app);
       return out;
     }
+  }
+  o.realServer = app.count("--realserver") > 0;
+  std::erase(o.realServerVips, std::string());  // CLI11's value for a bare --realserver
+  o.pidFileGiven = app.count("--pid") > 0;
+  if (!o.realServer && (o.keep || o.noArpSuppression || !o.realServerInterfaces.empty())) {
+    out.exitCode = 2;
+    out.error = "tandemd: --keep, --no-arp-suppression and --realserver-interface go with --realserver\n" + usageText(app);
+    return out;
   }
   if (o.vrrpOnly && o.checkersOnly) {
     out.exitCode = 2;

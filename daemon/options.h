@@ -42,6 +42,14 @@ struct Options {
   bool diagnose = false;               // --diagnose: check the configuration against the live system
   std::optional<double> listenSeconds; // --listen: how long --diagnose listens for adverts
   bool json = false;                   // --json: --diagnose prints JSON
+
+  // --realserver [VIP...]: the real-server helper instead of the director daemon (see realserver_mode.h).
+  bool realServer = false;
+  std::vector<std::string> realServerVips;        // empty: the real_server_setup block of the configuration
+  std::vector<std::string> realServerInterfaces;  // --realserver-interface
+  bool noArpSuppression = false;                  // --no-arp-suppression
+  bool keep = false;                              // --keep: leave VIPs and sysctls in place on exit
+  bool pidFileGiven = false;                      // -p was on the command line
 };
 
 struct ParseOutcome {

@@ -19,9 +19,7 @@
 #include "daemon/systemd_notify.h"
 
 namespace tandem::daemon {
-namespace {
 
-// fork, new session, cwd /, stdio on /dev/null. The parent exits at once, as keepalived's does.
 bool daemonize() {
   const pid_t pid = fork();
   if (pid < 0) {
@@ -40,8 +38,6 @@ bool daemonize() {
   }
   return true;
 }
-
-}  // namespace
 
 int runDaemon(const Options& given, std::vector<std::string> args) {
   const Options options = withAbsolutePaths(given);
@@ -83,6 +79,9 @@ int runDaemon(const Options& given, std::vector<std::string> args) {
   }
   log.info(std::string("Starting tandemd ") + TANDEM_VERSION + " with " + options.configFile);
   for (const auto& d : loaded.diagnostics.all()) log.warning(d.format());
+  if (loaded.config.real_server_setup.present())
+    log.warning("real_server_setup is not acted on by the director daemon: run `tandemd --realserver -f " +
+                options.configFile + "` for it");
 
   boost::asio::io_context io;
   SystemdNotifier notifier;

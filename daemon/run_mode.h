@@ -9,6 +9,9 @@
 
 namespace tandem::daemon {
 
+// fork, new session, cwd /, stdio on /dev/null; the calling parent exits at once, as keepalived's does.
+bool daemonize();
+
 // The exit status of the process. `args`: the command line without argv[0] (the parent gives it to its children).
 int runDaemon(const Options& options, std::vector<std::string> args);
 

@@ -95,7 +95,14 @@ std::vector<Action> Reconciler::closeGap(const Observed& observed, const std::st
   std::vector<Action> out;
   for (const auto& [key, wanted] : wantedSysctls(desired_)) {
     const auto current = currentValue(observed, key);
-    if (!current || *current == wanted) continue;  // an interface that is not there yet is set when it appears
+    if (!current) {
+      // An interface that is not there yet gets its settings when it appears; said once, not at every event.
+      if (unreadable_.insert(key).second)
+        out.push_back(leave("cannot read " + key.name() + " (no interface " + key.interface + "?): set when it appears"));
+      continue;
+    }
+    unreadable_.erase(key);
+    if (*current == wanted) continue;
     const bool first = originals_.emplace(key, *current).second;
     out.push_back(setSysctl(key, wanted, first ? "was " + *current : "reset to " + *current + " since"));
   }
@@ -134,6 +141,10 @@ std::vector<Action> Reconciler::stop(const Observed& observed) const {
   if (desired_.keepOnExit) {
     return {leave("keeping the VIPs on lo and the ARP settings as they are (keep on exit)")};
   }
+  return rollback(observed);
+}
+
+std::vector<Action> Reconciler::rollback(const Observed& observed) const {
   std::set<SysctlKey> all;
   for (const auto& entry : originals_) all.insert(entry.first);
   return undo(desired_.vips, all, observed);

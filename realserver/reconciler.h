@@ -81,6 +81,8 @@ class Reconciler {
   // On stop: VIPs the helper added are removed first, then the settings it changed are restored, each only when it
   // still holds the helper's value (someone who changed it since meant it). Nothing at all with keepOnExit.
   std::vector<Action> stop(const Observed& observed) const;
+  // As stop, keepOnExit or not: after a start the system refused, nothing of it stays.
+  std::vector<Action> rollback(const Observed& observed) const;
 
   // Every setting whose value this reconciler may want to read: the wanted ones and the ones it changed.
   std::set<SysctlKey> sysctlsOfInterest() const;
@@ -94,6 +96,7 @@ class Reconciler {
   bool started_ = false;
   std::set<IpAddress> preexisting_;               // on lo before the helper started: never removed
   std::map<SysctlKey, std::string> originals_;    // value before the helper first changed it
+  std::set<SysctlKey> unreadable_;                // reported as unreadable, until it can be read again
 };
 
 }  // namespace tandem::realserver

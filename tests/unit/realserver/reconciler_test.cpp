@@ -153,8 +153,11 @@ TEST(RealServerReconciler, AnInterfaceThatAppearsLaterGetsItsSettings) {
   o.sysctls[{"eth1", "arp_ignore"}] = std::nullopt;
   o.sysctls[{"eth1", "arp_announce"}] = std::nullopt;
   const auto started = r.start(o);
-  EXPECT_EQ(started.size(), 6u);  // lo and all, two VIPs
+  ASSERT_EQ(started.size(), 8u);  // lo and all, two VIPs, and a word about each setting of eth1
+  EXPECT_EQ(started[4].describe(),
+            "cannot read net.ipv4.conf.eth1.arp_ignore (no interface eth1?): set when it appears");
   carryOut(o, started);
+  EXPECT_TRUE(r.reconcile(o).empty());  // said once
   o.sysctls[{"eth1", "arp_ignore"}] = "0";
   o.sysctls[{"eth1", "arp_announce"}] = "0";
   EXPECT_EQ(lines(r.reconcile(o)), (std::vector<std::string>{"setting net.ipv4.conf.eth1.arp_ignore = 1 (was 0)",
