@@ -60,16 +60,18 @@ class RealServerRuntime {
 
   // False when the system refused a change: what was done is undone again.
   bool start() {
+    // Subscribed before the first look, so no change between the two is missed; and a subscription that fails
+    // throws before anything was changed. Every address or link change, ours included, is one look at lo and the
+    // settings: when nothing is to be done, that is all it costs.
+    interfaces_.watch([this](const vrrp::InterfaceInfo&) {
+      if (running_) carryOut(reconciler_.reconcile(observe()));
+    });
     if (!carryOut(reconciler_.start(observe()))) {
       log_.error("real-server helper: could not set everything up; undoing what was done");
       carryOut(reconciler_.rollback(observe()));
       return false;
     }
-    // Every address or link change, ours included, is one look at lo and the settings: nothing to do is cheap.
-    interfaces_.watch([this](const vrrp::InterfaceInfo&) {
-      if (!stopped_) carryOut(reconciler_.reconcile(observe()));
-    });
-    carryOut(reconciler_.reconcile(observe()));  // whatever changed before the watch was on
+    running_ = true;
     return true;
   }
 
@@ -81,7 +83,7 @@ class RealServerRuntime {
   }
 
   void stop() {
-    stopped_ = true;
+    running_ = false;
     carryOut(reconciler_.stop(observe()));
   }
 
@@ -127,15 +129,16 @@ class RealServerRuntime {
   vrrp::LinuxAddresses addresses_;
   vrrp::linux_::NlSocket dumps_;
   realserver::Reconciler reconciler_;
-  bool stopped_ = false;
+  bool running_ = false;
 };
 
 std::optional<Desired> desiredFromFile(const Options& options, std::string& error) {
   config::LoadedConfig loaded = loadConfiguration(options.configFile, options);
   if (loaded.diagnostics.hasErrors()) {
-    error = options.configFile + " has errors:";
+    std::string first;
     for (const auto& d : loaded.diagnostics.all())
-      if (d.severity == config::Severity::Error) error += "\n" + d.format();
+      if (d.severity == config::Severity::Error && first.empty()) first = d.format();
+    error = options.configFile + " has errors (`tandemd -t -f " + options.configFile + "` lists them all), first: " + first;
     return std::nullopt;
   }
   return realServerDesired(options, &loaded.config, error);
@@ -154,7 +157,8 @@ void waitForSignal(boost::asio::signal_set& signals, RealServerRuntime& runtime,
           log.info("SIGHUP: rereading " + options.configFile);
           runtime.reconfigure(std::move(*desired));
         } else {
-          log.error("SIGHUP: " + error + "\nkeeping the current setup");
+          log.error("SIGHUP: " + error);
+          log.error("SIGHUP: keeping the current setup");
         }
       }
       waitForSignal(signals, runtime, options, log, io);
