@@ -21,6 +21,12 @@ Outcome HealthTracker::schedule(Transition transition, Duration delay, TimePoint
   return Outcome{transition, nextCheckAt_, retrying};
 }
 
+void HealthTracker::assume(bool up) {
+  up_ = up;
+  hasRun_ = true;
+  retryCount_ = 0;
+}
+
 Outcome HealthTracker::onResult(const Verdict& verdict, TimePoint now) {
   const bool firstResult = !hasRun_;
   hasRun_ = true;

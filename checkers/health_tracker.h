@@ -36,6 +36,7 @@ struct CheckTiming {
   Duration delayBeforeRetry = std::chrono::seconds(1);  // keepalived: 3 s for HTTP/SSL, delay_loop for DNS
   Duration warmup = std::chrono::seconds(60);           // keepalived: delay_loop unless set
   bool alpha = false;
+  bool operator==(const CheckTiming&) const = default;
 };
 
 enum class Transition : std::uint8_t {
@@ -61,6 +62,12 @@ class HealthTracker {
   // Schedules the first check; returns its time.
   TimePoint onStart(TimePoint now);
   Outcome onResult(const Verdict& verdict, TimePoint now);
+  // Takes `up` as the state already reported, as if earlier results had established it: a reload that changed the
+  // checker, or a restart that found the real server in (or out of) the kernel's table. The next failure of an up
+  // checker is then retried; a down checker needs one success; neither reports its first result as ConfirmedDown.
+  void assume(bool up);
+  // Moves the next check (a reload keeping a checker whose probe had to be rebuilt).
+  void reschedule(TimePoint at) { nextCheckAt_ = at; }
 
   TimePoint nextCheckAt() const { return nextCheckAt_; }
   bool up() const { return up_; }

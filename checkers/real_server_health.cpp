@@ -20,6 +20,10 @@ std::vector<TimePoint> RealServerHealth::onStart(TimePoint now) {
   return times;
 }
 
+void RealServerHealth::assume(bool up) {
+  for (HealthTracker& tracker : trackers_) tracker.assume(up);
+}
+
 std::size_t RealServerHealth::failedCheckers() const {
   return static_cast<std::size_t>(
       std::count_if(trackers_.begin(), trackers_.end(), [](const HealthTracker& tracker) { return !tracker.up(); }));

@@ -31,6 +31,9 @@ class RealServerHealth {
   // Schedules every checker's first check; returns their times, in checker order.
   std::vector<TimePoint> onStart(TimePoint now);
   ServerOutcome onResult(std::size_t checker, const Verdict& verdict, TimePoint now);
+  // Every checker takes `up` as established (HealthTracker::assume).
+  void assume(bool up);
+  HealthTracker& checker(std::size_t index) { return trackers_.at(index); }
 
   bool up() const { return failedCheckers() == 0; }
   std::size_t failedCheckers() const;

@@ -23,12 +23,14 @@ namespace tandem::check {
 struct StatusRange {
   int low = 200;
   int high = 299;  // inclusive
+  bool operator==(const StatusRange&) const = default;
 };
 
 struct UrlSpec {
   std::string path;
   std::string digest;                    // 32 hex digits; empty: no digest check
   std::vector<StatusRange> statusCodes;  // empty: 200-299
+  bool operator==(const UrlSpec&) const = default;
 };
 
 Verdict httpVerdict(const UrlSpec& url, int statusCode, std::string_view bodyMd5Hex);

@@ -52,17 +52,11 @@ std::string_view protocolOption(Protocol protocol) {
   return "-t";
 }
 
-std::string endpoint(const Address& address, std::uint16_t port) {
-  const std::string text = address.toString();
-  const std::string host = address.family == Family::Ipv6 ? "[" + text + "]" : text;
-  return host + ":" + std::to_string(port);
-}
-
 std::string serviceOptions(const ServiceKey& key) {
   if (key.isFwmark()) {
     return "-f " + std::to_string(key.mark()) + (key.family() == Family::Ipv6 ? " -6" : "");
   }
-  return std::string(protocolOption(key.protocol())) + " " + endpoint(key.address(), key.port());
+  return std::string(protocolOption(key.protocol())) + " " + endpointText(key.address(), key.port());
 }
 
 std::string netmaskText(const Service& service) {
@@ -131,7 +125,7 @@ std::string_view methodOption(ForwardingMethod method) {
 
 std::string describeDest(char command, const Service& service, const Destination& dest) {
   std::string text = std::string("-") + command + " " + serviceOptions(service.key) + " -r " +
-                     endpoint(dest.key.address, dest.key.port);
+                     endpointText(dest.key.address, dest.key.port);
   if (command == 'd') {
     return text;
   }

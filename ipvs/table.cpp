@@ -83,4 +83,17 @@ bool Table::operator==(const Table& other) const {
   return true;
 }
 
+std::string endpointText(const Address& address, std::uint16_t port) {
+  const std::string text = address.toString();
+  return (address.family == Family::Ipv6 ? "[" + text + "]" : text) + ":" + std::to_string(port);
+}
+
+std::string serviceName(const ServiceKey& key) {
+  if (key.isFwmark()) return "FWM " + std::to_string(key.mark()) + (key.family() == Family::Ipv6 ? " IPv6" : "");
+  const char* protocol = key.protocol() == Protocol::Tcp ? "TCP" : key.protocol() == Protocol::Udp ? "UDP" : "SCTP";
+  return std::string(protocol) + " " + endpointText(key.address(), key.port());
+}
+
+std::string destinationName(const DestinationKey& key) { return endpointText(key.address, key.port); }
+
 }  // namespace tandem::ipvs

@@ -122,4 +122,10 @@ class Table {
   std::map<ServiceKey, VirtualService> services_;
 };
 
+// ipvsadm -L's names: "192.0.2.1:80", "[2001:db8::1]:53"; "TCP 192.0.2.1:80", "UDP [2001:db8::1]:53", "FWM 7",
+// "FWM 7 IPv6".
+std::string endpointText(const Address& address, std::uint16_t port);
+std::string serviceName(const ServiceKey& key);
+std::string destinationName(const DestinationKey& key);
+
 }  // namespace tandem::ipvs

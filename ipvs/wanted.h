@@ -2,7 +2,7 @@
 // From configuration + health to the wanted IPVS table, with keepalived's checker-process semantics
 // (keepalived/check/ipwrapper.c, 2.x):
 //   - a real server that is up is in the pool with its effective weight: the misc_dynamic weight when its MISC_CHECK
-//     set one, its configured weight otherwise;
+//     set one, its configured weight otherwise, 0 while an operator drains it (tandemctl drain);
 //   - a real server that is down is removed, or kept with weight 0 when inhibit_on_failure is set;
 //   - quorum: the sum of the effective weights of live real servers. It is gained when the sum reaches
 //     quorum + hysteresis and lost when the sum falls below quorum - hysteresis or to 0 (QuorumTracker);
@@ -27,8 +27,9 @@ struct RealServerState {
   bool up = true;                              // from check::RealServerHealth
   std::optional<std::uint32_t> dynamicWeight;  // misc_dynamic
   bool inhibitOnFailure = false;
+  bool drained = false;  // tandemctl drain: kept in the pool at weight 0, counted as no weight for the quorum
 
-  std::uint32_t effectiveWeight() const { return dynamicWeight.value_or(destination.weight); }
+  std::uint32_t effectiveWeight() const { return drained ? 0 : dynamicWeight.value_or(destination.weight); }
 };
 
 struct SorryServer {
@@ -61,6 +62,8 @@ enum class QuorumEvent : std::uint8_t { Gained, Lost };  // run quorum_up / quor
 class QuorumTracker {
  public:
   explicit QuorumTracker(QuorumSettings settings = {}) : settings_(settings) {}
+  // A reload: the state the previous tracker had, under the new settings (update() then applies them).
+  QuorumTracker(QuorumSettings settings, bool up) : settings_(settings), up_(up) {}
 
   // Initial state, as keepalived's set_quorum_states(): up iff liveWeight >= quorum + hysteresis. Starting down
   // reports Lost only when a sorry server is configured (keepalived: "Starting with quorum down", which is when it

@@ -117,11 +117,6 @@ void parseCounters(nlattr* stats64, nlattr* stats, Counters& out) {
   out.outBytesPerSecond = getUnsigned(tb[IPVS_STATS_ATTR_OUTBPS]);
 }
 
-std::string endpoint(const Address& address, std::uint16_t port) {
-  const std::string text = address.toString();
-  return (address.family == Family::Ipv6 ? "[" + text + "]" : text) + ":" + std::to_string(port);
-}
-
 }  // namespace
 
 bool putService(nl_msg* message, const Service& service, bool full) {
@@ -263,15 +258,5 @@ std::optional<SyncDaemon> parseSyncDaemon(nlattr* nested) {
   daemon.ttl = static_cast<std::uint8_t>(getUnsigned(tb[IPVS_DAEMON_ATTR_MCAST_TTL]));
   return daemon;
 }
-
-std::string serviceName(const ServiceKey& key) {
-  if (key.isFwmark()) {
-    return "FWM " + std::to_string(key.mark()) + (key.family() == Family::Ipv6 ? " IPv6" : "");
-  }
-  const char* protocol = key.protocol() == Protocol::Tcp ? "TCP" : key.protocol() == Protocol::Udp ? "UDP" : "SCTP";
-  return std::string(protocol) + " " + endpoint(key.address(), key.port());
-}
-
-std::string destinationName(const DestinationKey& key) { return endpoint(key.address, key.port); }
 
 }  // namespace tandem::ipvs::linux_

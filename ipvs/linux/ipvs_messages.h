@@ -26,8 +26,5 @@ std::optional<Service> parseService(nlattr* nested, Counters* stats);
 std::optional<Destination> parseDestination(nlattr* nested, Family serviceFamily, DestinationStats* stats);
 std::optional<SyncDaemon> parseSyncDaemon(nlattr* nested);
 
-// "TCP 192.0.2.1:80", "UDP [2001:db8::1]:53", "FWM 7", "FWM 7 IPv6": ipvsadm -L's names.
-std::string serviceName(const ServiceKey& key);
-std::string destinationName(const DestinationKey& key);
 
 }  // namespace tandem::ipvs::linux_
