@@ -280,6 +280,13 @@ bool CheckerSpec::sameCheck(const CheckerSpec& o) const {
          miscDynamic == o.miscDynamic;
 }
 
+ipvs::Table configuredServices(const CheckerConfig& config) {
+  ipvs::Table table;
+  for (const VirtualServerSpec& vs : config.virtualServers)
+    for (const ipvs::Service& service : vs.services) table.addService(service);
+  return table;
+}
+
 std::string RealServerSpec::name() const { return ipvs::destinationName(destination.key); }
 
 CheckerConfig mapCheckerConfig(const config::Config& config) {

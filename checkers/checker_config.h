@@ -100,6 +100,9 @@ struct CheckerConfig {
 // Expects a configuration that validated without errors.
 CheckerConfig mapCheckerConfig(const config::Config& config);
 
+// Every configured service, without destinations: what the checker process owns in the kernel.
+ipvs::Table configuredServices(const CheckerConfig& config);
+
 // The destination a real server has in one of its virtual server's services: DR and TUN cannot change the port, so
 // their destinations carry the service's port (none for fwmark services), as ipvsadm and keepalived do; NAT
 // without a port takes the service's.

@@ -204,6 +204,7 @@ HealthBoard::Step HealthBoard::onResult(const CheckerId& id, const Verdict& verd
   ++stats.attempts;
   stats.lastSucceeded = verdict.success;
   stats.lastLatency = latency;
+  stats.totalLatency += latency;
   stats.lastResultAt = now;
   if (!verdict.success) {
     ++stats.failures;
@@ -283,13 +284,6 @@ ipvs::Table HealthBoard::wantedTable() const {
   for (std::size_t v = 0; v < virtualServers_.size(); ++v)
     for (ipvs::VirtualServerState& s : poolStates(v)) all.push_back(std::move(s));
   return ipvs::wantedTable(all);
-}
-
-ipvs::Table HealthBoard::configuredServices() const {
-  ipvs::Table table;
-  for (const VirtualServerRecord& record : virtualServers_)
-    for (const ipvs::Service& service : record.spec.services) table.addService(service);
-  return table;
 }
 
 std::vector<HealthEvent> HealthBoard::shutdownEvents() const {

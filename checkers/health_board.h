@@ -49,7 +49,8 @@ struct CheckerStats {
   std::uint64_t failures = 0;
   std::string lastFailure;  // the last failed attempt's reason
   bool lastSucceeded = false;
-  Duration lastLatency{0};  // from the start of the last attempt to its verdict
+  Duration lastLatency{0};   // from the start of the last attempt to its verdict
+  Duration totalLatency{0};  // over every attempt: with `attempts`, the mean
   std::optional<TimePoint> lastResultAt;
 };
 
@@ -97,8 +98,6 @@ class HealthBoard {
   DrainOutcome setDrained(std::string_view virtualServer, std::string_view realServer, bool drained);
 
   ipvs::Table wantedTable() const;
-  // Every configured service with no destination: what the checker process owns in the kernel.
-  ipvs::Table configuredServices() const;
   // omega: for each virtual server with omega set, its live real servers going down, then its quorum.
   std::vector<HealthEvent> shutdownEvents() const;
   // The drained real servers as "VIRTUAL SERVER|REAL SERVER" lines (what a successor process restores), and their

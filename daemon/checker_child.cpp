@@ -4,48 +4,54 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <functional>
 
+#include "daemon/checker_runtime.h"
 #include "daemon/child_spawn.h"
 #include "daemon/control_server.h"
+#include "daemon/respawn_policy.h"
 
 namespace tandem::daemon {
+namespace {
+
+void waitForDumpSignal(boost::asio::signal_set& signals, CheckerRuntime& runtime, Logger& log) {
+  signals.async_wait([&signals, &runtime, &log](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGUSR1) runtime.writeDataDump();
+    else log.debug("signal " + std::to_string(signal) + ": the VRRP child's dump; nothing to write here");
+    waitForDumpSignal(signals, runtime, log);
+  });
+}
+
+}  // namespace
 
 int runCheckerChild(const config::Config& config, const Options& options, Logger& log) {
-  log.warning("PLACEHOLDER: health checking is not running yet: " +
-              std::to_string(config.lvs.virtual_servers.size()) +
-              " virtual_server block(s) are read but not checked, and IPVS is not programmed");
   boost::asio::io_context io;
-  // The parent forwards the dump signals to every child: caught here, or their default action would kill us.
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
-  for (int s : {SIGUSR1, SIGUSR2, SIGRTMIN + 2}) signals.add(s);
-  std::function<void()> wait = [&] {
-    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-      if (ec) return;
-      if (signal == SIGHUP || signal == SIGUSR1 || signal == SIGUSR2 || signal == SIGRTMIN + 2) {
-        log.info("signal " + std::to_string(signal) + ": health checking is not running yet; nothing to do");
-        wait();
-        return;
-      }
-      log.info("stopping the checker child");
-      io.stop();
-    });
-  };
-  wait();
-  unblockForwardedSignals();
+  CheckerRuntime runtime(io, options, log);
+  if (!runtime.start(config)) return kExitCannotStart;
+
+  boost::asio::signal_set dumps(io, SIGUSR1, SIGUSR2, SIGRTMIN + 2);
+  waitForDumpSignal(dumps, runtime, log);
+  unblockForwardedSignals();  // SIGHUP is the runtime's since its construction
+
   ControlServer control(
       io, childSocketPath(options.controlSocket, "checker"),
-      [](const ControlRequest& request) -> nlohmann::json {
-        if (request.command == ControlCommand::Status)
-          return {{"ok", true}, {"virtual_servers", nlohmann::json::array()}, {"health_checking", "not running yet"}};
-        if (request.command == ControlCommand::Ping) return {{"ok", true}};
+      [&runtime](const ControlRequest& request) -> nlohmann::json {
+        switch (request.command) {
+          case ControlCommand::Status: return runtime.status();
+          case ControlCommand::Ping: return {{"ok", true}};
+          case ControlCommand::Drain: return runtime.drain(request.virtualServer, request.realServer, true);
+          case ControlCommand::Undrain: return runtime.drain(request.virtualServer, request.realServer, false);
+          case ControlCommand::Reload: break;
+        }
         return errorReply("reload is the parent's job: send it to the main control socket");
       },
       log.sink());
   std::string error;
   if (!control.open(error)) log.warning(error);
-  io.run();
-  return 0;
+
+  const int status = runtime.run();
+  dumps.cancel();
+  return status;
 }
 
 }  // namespace tandem::daemon

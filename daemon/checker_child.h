@@ -1,16 +1,14 @@
 #pragma once
-// The health-checker child process (virtual_server / real_server checks, IPVS).
-//
-// PLACEHOLDER: the checker runtime does not exist yet. runCheckerChild logs once that health checking is not
-// running, answers status on its control socket with no virtual server, and idles until SIGTERM/SIGINT; SIGHUP
-// is acknowledged in the log. The real runtime replaces the body of runCheckerChild.
+// The health-checker child process: CheckerRuntime on its own io_context, plus its control socket (status, drain,
+// undrain) and the data dump of SIGUSR1 (keepalived_check.data), which the parent forwards. SIGUSR2 and
+// SIGRTMIN+2 are the VRRP child's; this one only acknowledges them.
 #include "daemon/logging.h"
 #include "daemon/options.h"
 #include "parser/model.h"
 
 namespace tandem::daemon {
 
-// The child's exit status: 0 after SIGTERM/SIGINT.
+// The child's exit status: 0 after SIGTERM/SIGINT, kExitCannotStart when the event loop cannot be set up.
 int runCheckerChild(const config::Config& config, const Options& options, Logger& log);
 
 }  // namespace tandem::daemon

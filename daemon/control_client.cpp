@@ -34,8 +34,8 @@ bool waitFor(int fd, short events, std::chrono::steady_clock::time_point deadlin
 
 }  // namespace
 
-std::optional<nlohmann::json> askControlSocket(const std::string& path, ControlCommand command, std::string& error,
-                                               std::chrono::milliseconds timeout) {
+std::optional<nlohmann::json> askControlSocket(const std::string& path, const ControlRequest& command,
+                                               std::string& error, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   sockaddr_un address{};
   address.sun_family = AF_UNIX;

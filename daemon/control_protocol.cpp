@@ -6,11 +6,25 @@
 namespace tandem::daemon {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, ControlCommand>, 3> kCommands{{
+constexpr std::array<std::pair<std::string_view, ControlCommand>, 5> kCommands{{
     {"status", ControlCommand::Status},
     {"reload", ControlCommand::Reload},
     {"ping", ControlCommand::Ping},
+    {"drain", ControlCommand::Drain},
+    {"undrain", ControlCommand::Undrain},
 }};
+
+// An optional string member; false (with `error`) when it is there with another type.
+bool stringMember(const nlohmann::json& object, const char* key, std::string& value, std::string& error) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return true;
+  if (!it->is_string()) {
+    error = std::string("\"") + key + "\" must be a string";
+    return false;
+  }
+  value = it->get<std::string>();
+  return true;
+}
 
 std::string knownCommands() {
   std::string out;
@@ -48,7 +62,17 @@ ParsedRequest parseControlRequest(std::string_view line) {
   const auto& name = command->get_ref<const std::string&>();
   for (const auto& [known, value] : kCommands)
     if (name == known) {
-      out.request = ControlRequest{value};
+      ControlRequest request{value, {}, {}};
+      if (value == ControlCommand::Drain || value == ControlCommand::Undrain) {
+        if (!stringMember(parsed, "virtual_server", request.virtualServer, out.error) ||
+            !stringMember(parsed, "real_server", request.realServer, out.error))
+          return out;
+        if (request.realServer.empty()) {
+          out.error = std::string(known) + " needs \"real_server\"";
+          return out;
+        }
+      }
+      out.request = std::move(request);
       return out;
     }
   out.error = "unknown command " + encodeLine(name);
@@ -71,8 +95,13 @@ std::string encodeLine(const nlohmann::json& message) {
   return message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-std::string encodeRequest(ControlCommand command) {
-  return encodeLine(nlohmann::json{{"command", std::string(commandName(command))}});
+std::string encodeRequest(ControlCommand command) { return encodeRequest(ControlRequest{command, {}, {}}); }
+
+std::string encodeRequest(const ControlRequest& request) {
+  nlohmann::json message{{"command", std::string(commandName(request.command))}};
+  if (!request.virtualServer.empty()) message["virtual_server"] = request.virtualServer;
+  if (!request.realServer.empty()) message["real_server"] = request.realServer;
+  return encodeLine(message);
 }
 
 std::string childSocketPath(const std::string& mainSocket, std::string_view subsystem) {

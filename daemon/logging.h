@@ -33,6 +33,7 @@ class Logger final : public vrrp::EngineLog {
   void error(const std::string& line) { log(Level::Error, line); }
   void warning(const std::string& line) { log(Level::Warning, line); }
   void info(const std::string& line) { log(Level::Info, line); }
+  void debug(const std::string& line) { log(Level::Debug, line); }
 
   // For the Linux adapters, which report one plain message at a time.
   std::function<void(const std::string&)> sink(Level level = Level::Warning);

@@ -283,6 +283,10 @@ nlohmann::json Supervisor::handle(const ControlRequest& request) {
       reply["errors"] = outcome.errors;
       return reply;
     }
+    case ControlCommand::Drain:
+    case ControlCommand::Undrain:
+      return errorReply(std::string(commandName(request.command)) +
+                        " is the checker child's: send it to its socket, listed by status (tandemctl does)");
   }
   return errorReply("unhandled command");
 }

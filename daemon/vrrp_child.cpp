@@ -65,7 +65,9 @@ int runVrrpChild(const config::Config& config, const Options& options, Logger& l
           return {{"ok", true}, {"vrrp", std::move(vrrp)}};
         }
         if (request.command == ControlCommand::Ping) return {{"ok", true}};
-        return errorReply("reload is the parent's job: send it to the main control socket");
+        if (request.command == ControlCommand::Reload)
+          return errorReply("reload is the parent's job: send it to the main control socket");
+        return errorReply(std::string(commandName(request.command)) + " is the checker child's, not the VRRP child's");
       },
       log.sink());
   std::string error;

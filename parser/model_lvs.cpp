@@ -401,7 +401,10 @@ EffectiveChecker effectiveChecker(const VirtualServer& vs, const RealServer& rs,
   EffectiveChecker e;
   const EffectiveRealServer server = effectiveRealServer(vs, rs);
   e.connect_ip = c.connect_ip.value_or(server.server.address);
-  e.connect_port = c.connect_port.value_or(server.server.port);
+  // The real server's own port, even where IPVS forwards to the service's port (DR, TUN): keepalived checks the
+  // port written on the real_server line, and a real server without one on the service's port.
+  const int ownPort = rs.server.port != 0 || vs.kind != VirtualServerKind::Address ? rs.server.port : vs.server.port;
+  e.connect_port = c.connect_port.value_or(ownPort);
   auto pick = [](const auto& checker, const auto& real, const auto& virt, auto fallback) {
     return checker ? *checker : real ? *real : virt ? *virt : fallback;
   };

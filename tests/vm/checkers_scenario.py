@@ -485,8 +485,15 @@ def scenario(dut_kind, binary, workdir):
             log(f"DETECTION closed->removed: {len(measured)} samples, min {min(measured):.2f} s, "
                 f"max {max(measured):.2f} s, bound {DOWN_BOUND:.1f} s (polled with ipvsadm, ~0.1-0.2 s per poll)")
 
-        # Real connections through the NAT services, kept open: counters and active connections that a
-        # delete + re-add of a service would reset.
+        # -I: a daemon started with -I programs the table; real connections go through its NAT services and stay
+        # open (counters and active connections that a delete + re-add of a service would reset); it stops and
+        # the table stays; a restart adopts it as it is.
+        ok = daemon.stop()
+        check(ok and read_table() == {FOREIGN: svc("rr", "", {})},
+              "exit: the daemon's services removed, the foreign one kept")
+        daemon = Daemon(dut_kind, binary, conf, workdir, ["-I"])
+        took = wait_table(health.expected(), 20)
+        check(took is not None, "-I run: the table programmed again")
         held = connect_through("192.168.100.1", 80, 6) + connect_through("fd00:100::1", 80, 4)
         counted_connections("TCP 192.168.100.1:80", 6)
         before = counted_connections("TCP [fd00:100::1]:80", 4)
@@ -494,11 +501,7 @@ def scenario(dut_kind, binary, workdir):
               f"connections through the NAT services are counted ({before['TCP 192.168.100.1:80'][0]}, "
               f"{before['TCP [fd00:100::1]:80'][0]})")
         table_before = read_table()
-
-        # -I: stop, the table stays; restart, it is adopted as it is.
-        daemon.stop()
-        daemon = Daemon(dut_kind, binary, conf, workdir, ["-I"])
-        time.sleep(3 * DELAY_LOOP + 2)
+        time.sleep(2 * DELAY_LOOP)
         ok = daemon.stop()
         check(ok and read_table() == table_before, "-I: the table is left as it was on exit")
         sampler_stop = threading.Event()

@@ -69,7 +69,7 @@ virtual_server 192.0.2.1 80 {
 
   const CheckerSpec& tcp = rs.checkers[0];
   EXPECT_EQ(tcp.kind, CheckKind::Tcp);
-  EXPECT_EQ(tcp.label(), "TCP_CHECK 10.0.0.2:80");
+  EXPECT_EQ(tcp.label(), "TCP_CHECK 10.0.0.2:8080");  // the check goes to the real server's own port
   EXPECT_EQ(tcp.timing.delayLoop, seconds(6));
   EXPECT_EQ(tcp.timing.retry, 2U);
   EXPECT_EQ(tcp.timing.delayBeforeRetry, seconds(4));

@@ -32,7 +32,11 @@ TEST(DaemonControlProtocol, RefusesMalformedRequestsWithAReason) {
       {"{\"cmd\":\"status\"}", "no \"command\""},
       {"{\"command\":1}", "must be a string"},
       {"{\"command\":null}", "must be a string"},
-      {"{\"command\":\"drain\"}", "unknown command \"drain\""},
+      {"{\"command\":\"flush\"}", "unknown command \"flush\""},
+      {"{\"command\":\"drain\"}", "drain needs \"real_server\""},
+      {"{\"command\":\"undrain\",\"real_server\":7}", "\"real_server\" must be a string"},
+      {"{\"command\":\"drain\",\"real_server\":\"10.0.0.1\",\"virtual_server\":[]}",
+       "\"virtual_server\" must be a string"},
       {"{\"command\":\"STATUS\"}", "unknown command"},
   };
   for (const auto& [line, why] : cases) {
@@ -40,6 +44,21 @@ TEST(DaemonControlProtocol, RefusesMalformedRequestsWithAReason) {
     EXPECT_FALSE(p.request) << line;
     EXPECT_NE(p.error.find(why), std::string::npos) << line << " -> " << p.error;
   }
+}
+
+TEST(DaemonControlProtocol, DrainCarriesItsServersBothWays) {
+  const ControlRequest drain{ControlCommand::Drain, "TCP 192.0.2.1:80", "10.0.0.1:80"};
+  const std::string line = encodeRequest(drain);
+  EXPECT_EQ(line, "{\"command\":\"drain\",\"real_server\":\"10.0.0.1:80\",\"virtual_server\":\"TCP 192.0.2.1:80\"}\n");
+  const ParsedRequest p = parseControlRequest(line);
+  ASSERT_TRUE(p.request) << p.error;
+  EXPECT_EQ(p.request->command, ControlCommand::Drain);
+  EXPECT_EQ(p.request->virtualServer, "TCP 192.0.2.1:80");
+  EXPECT_EQ(p.request->realServer, "10.0.0.1:80");
+  const ParsedRequest everywhere = parseControlRequest("{\"command\":\"undrain\",\"real_server\":\"10.0.0.1\"}");
+  ASSERT_TRUE(everywhere.request);
+  EXPECT_EQ(everywhere.request->command, ControlCommand::Undrain);
+  EXPECT_TRUE(everywhere.request->virtualServer.empty());
 }
 
 TEST(DaemonControlProtocol, RefusesAnOversizedLine) {

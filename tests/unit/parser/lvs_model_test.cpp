@@ -196,6 +196,11 @@ TEST(LvsModel, CheckersInheritFromRealAndVirtualServer) {
   EXPECT_TRUE(http.alpha);
   EXPECT_EQ(http.virtualhost, "vs.example");
   EXPECT_EQ(http.connect_port, 80);
+  auto dr = parse("virtual_server 10.0.0.1 443 {\n protocol TCP\n lvs_method DR\n real_server 10.0.0.2 8443 {\n"
+                  "  TCP_CHECK {\n  }\n }\n}\n");
+  const VirtualServer& drVs = onlyVs(dr);
+  EXPECT_EQ(effectiveRealServer(drVs, drVs.real_servers[0]).server.port, 443);  // IPVS forwards to the service port
+  EXPECT_EQ(effectiveChecker(drVs, drVs.real_servers[0], drVs.real_servers[0].checkers[0]).connect_port, 8443);
 
   const EffectiveChecker misc = effectiveChecker(vs, rs, rs.checkers[1]);
   EXPECT_EQ(misc.retry, 4);           // the real server's retry beats MISC_CHECK's default of 0
