@@ -41,15 +41,49 @@ TEST(DaemonStatusTable, ShowsProcessesInstancesAndAlignedColumns) {
 
 TEST(DaemonStatusTable, MergedJsonKeepsEachPartAndTheErrors) {
   const nlohmann::json checker = {{"ok", true}, {"virtual_servers", nlohmann::json::array()},
-                                  {"health_checking", "not running yet"}};
+                                  {"ipvs", {{"converged", true}}}};
   const nlohmann::json m = mergeStatus(parentReply(), vrrpReply(), checker, {"the vrrp child did not answer"});
   EXPECT_EQ(m.at("daemon").at("pid"), 42);
   EXPECT_EQ(m.at("vrrp").at("instances").size(), 2u);
   EXPECT_EQ(m.at("virtual_servers"), nlohmann::json::array());
+  EXPECT_EQ(m.at("ipvs").at("converged"), true);
   EXPECT_EQ(m.at("errors").at(0), "the vrrp child did not answer");
   const std::string out = formatStatusTable(m);
-  EXPECT_NE(out.find("(none: health checking not running yet)"), std::string::npos) << out;
   EXPECT_NE(out.find("warning: the vrrp child did not answer"), std::string::npos) << out;
+}
+
+TEST(DaemonStatusTable, RealServersWithTheirPlaceInThePoolCheckersAndStatistics) {
+  const nlohmann::json checker = nlohmann::json::parse(R"({"ok":true,"virtual_servers":[
+    {"name":"TCP 192.0.2.1:80","services":[{"name":"TCP 192.0.2.1:80","scheduler":"rr",
+      "stats":{"connections":12,"in_packets":40,"out_packets":38,"in_bytes":4000,"out_bytes":9000,
+               "connections_per_second":1,"in_packets_per_second":3,"out_packets_per_second":3,
+               "in_bytes_per_second":300,"out_bytes_per_second":700}}],
+     "quorum":{"up":true,"quorum":1,"hysteresis":0,"live_weight":3},
+     "sorry_server":{"name":"10.0.0.9:80","active":false},
+     "real_servers":[
+      {"name":"10.0.0.1:80","health":"up","drained":false,"weight":3,"pool_weight":3,
+       "checkers":[{"checker":"TCP_CHECK 10.0.0.1:80","state":"up","last_latency_ms":0.42,"last_result":"success"}],
+       "stats":{"connections":12,"active_connections":2,"inactive_connections":5}},
+      {"name":"10.0.0.2:80","health":"up","drained":true,"weight":2,"pool_weight":0,"checkers":[]},
+      {"name":"10.0.0.3:80","health":"down","drained":false,"weight":1,"pool_weight":null,
+       "checkers":[{"checker":"TCP_CHECK 10.0.0.3:80","state":"down","last_latency_ms":0.2,"last_result":"failure",
+                    "last_failure":"connection refused"}]}]}],
+    "ipvs":{"reachable":false,"converged":false,"failures":4,"last_error":"cannot read the table: no IPVS"}})");
+  const std::string out = formatStatusTable(mergeStatus(parentReply(), nullptr, checker, {}));
+  EXPECT_NE(out.find("VIRTUAL SERVER    REAL SERVER  HEALTH  WEIGHT  IN POOL      ACTIVE  INACTIVE  CHECKERS\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("TCP 192.0.2.1:80  10.0.0.1:80  up      3       3            2       5         "
+                     "TCP_CHECK 10.0.0.1:80 up 0.4 ms\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("TCP 192.0.2.1:80  10.0.0.2:80  up      2       0 (drained)  -       -         -\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("10.0.0.3:80  down    1       -            -       -         "
+                     "TCP_CHECK 10.0.0.3:80 down 0.2 ms (connection refused)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  TCP 192.0.2.1:80: quorum up (live weight 3, quorum 1, hysteresis 0); sorry server "
+                     "10.0.0.9:80 idle\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  IPVS: NOT in sync (4 failed attempt(s)): cannot read the table: no IPVS\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("TCP 192.0.2.1:80       12     40      38       4000     9000      1    3      3       300    "
+                     "700\n"), std::string::npos) << out;
 }
 
 TEST(DaemonStatusTable, RepliesOfUnexpectedShapeDoNotThrow) {
