@@ -57,7 +57,7 @@ nlohmann::json checkerJson(const check::CheckerSpec& spec, const check::HealthTr
                                                           tracker.nextCheckAt() - input.steadyNow)))}};
   if (stats.attempts > 0) {
     j["last_latency_ms"] = milliseconds(stats.lastLatency);
-    j["mean_latency_ms"] = milliseconds(stats.totalLatency) / static_cast<double>(stats.attempts);
+    j["latency_sum_ms"] = milliseconds(stats.totalLatency);
     j["last_result"] = stats.lastSucceeded ? "success" : "failure";
   }
   if (stats.lastResultAt) j["last_result_at"] = formatUtc(wallTime(*stats.lastResultAt, input));

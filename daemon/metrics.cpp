@@ -156,6 +156,100 @@ void addVrrp(MetricsText& out, const nlohmann::json& reply) {
   }
 }
 
+// The IPVS counters of one service or destination, as the status reply carries them (ipvsadm --stats --rate).
+void addIpvsCounters(MetricsText& out, const std::string& prefix, const std::string& what, const MetricLabels& labels,
+                     const nlohmann::json& stats) {
+  if (!stats.is_object()) return;
+  out.add(prefix + "_connections_total", Type::Counter, "Connections IPVS scheduled to the " + what + ".", labels,
+          number(stats, "connections"));
+  out.add(prefix + "_connections_per_second", Type::Gauge, "IPVS's rate estimate of connections to the " + what + ".",
+          labels, number(stats, "connections_per_second"));
+  for (const char* direction : {"in", "out"}) {
+    MetricLabels withDirection = labels;
+    withDirection.emplace_back("direction", direction);
+    const std::string d = direction;
+    out.add(prefix + "_packets_total", Type::Counter, "Packets through the " + what + ", by direction.",
+            withDirection, number(stats, (d + "_packets").c_str()));
+    out.add(prefix + "_bytes_total", Type::Counter, "Bytes through the " + what + ", by direction.", withDirection,
+            number(stats, (d + "_bytes").c_str()));
+    out.add(prefix + "_packets_per_second", Type::Gauge, "IPVS's rate estimate of packets, by direction.",
+            withDirection, number(stats, (d + "_packets_per_second").c_str()));
+    out.add(prefix + "_bytes_per_second", Type::Gauge, "IPVS's rate estimate of bytes, by direction.", withDirection,
+            number(stats, (d + "_bytes_per_second").c_str()));
+  }
+}
+
+void addRealServer(MetricsText& out, const std::string& virtualServer, const nlohmann::json& rs) {
+  const MetricLabels labels{{"virtual_server", virtualServer}, {"real_server", text(rs, "name")}};
+  out.add("tandem_real_server_up", Type::Gauge, "1 while every checker of the real server passes.", labels,
+          text(rs, "health") == "up" ? 1 : 0);
+  out.add("tandem_real_server_drained", Type::Gauge, "1 while an operator drains the real server (tandemctl drain).",
+          labels, rs.value("drained", false) ? 1 : 0);
+  const auto& weight = member(rs, "pool_weight");
+  out.add("tandem_real_server_in_pool", Type::Gauge, "1 while the real server is in the IPVS pool (any weight).",
+          labels, weight.is_number() ? 1 : 0);
+  out.add("tandem_real_server_weight", Type::Gauge, "The real server's weight in the IPVS pool; 0 when out of it.",
+          labels, weight.is_number() ? weight.get<double>() : 0);
+  const auto& stats = member(rs, "stats");
+  addIpvsCounters(out, "tandem_ipvs_real_server", "real server", labels, stats);
+  if (stats.is_object()) {
+    out.add("tandem_ipvs_real_server_active_connections", Type::Gauge,
+            "ActiveConn: established connections (inferred from the client's side alone under DR and TUN).", labels,
+            number(stats, "active_connections"));
+    out.add("tandem_ipvs_real_server_inactive_connections", Type::Gauge,
+            "InActConn: connections in any other state (inferred under DR and TUN).", labels,
+            number(stats, "inactive_connections"));
+  }
+  for (const auto& c : member(rs, "checkers")) {
+    MetricLabels checker = labels;
+    checker.emplace_back("checker", text(c, "checker"));
+    out.add("tandem_check_attempts_total", Type::Counter, "Check attempts that concluded.", checker,
+            number(c, "attempts"));
+    out.add("tandem_check_failures_total", Type::Counter, "Check attempts that failed.", checker, number(c, "failures"));
+    out.add("tandem_check_up", Type::Gauge, "1 while the checker holds its real server up.", checker,
+            text(c, "state").starts_with("up") || text(c, "state") == "retrying" ? 1 : 0);
+    out.add("tandem_check_latency_seconds_sum", Type::Counter, "Time from each attempt's start to its verdict.",
+            checker, number(c, "latency_sum_ms") / 1000);
+    out.add("tandem_check_latency_seconds_count", Type::Counter, "Attempts timed in tandem_check_latency_seconds_sum.",
+            checker, number(c, "attempts"));
+    out.add("tandem_check_last_latency_seconds", Type::Gauge, "The last attempt's time to its verdict.", checker,
+            number(c, "last_latency_ms") / 1000);
+  }
+}
+
+void addChecker(MetricsText& out, const nlohmann::json& reply) {
+  const auto& ipvs = member(reply, "ipvs");
+  if (ipvs.is_object()) {
+    out.add("tandem_ipvs_reachable", Type::Gauge, "1 when the checker process could read the kernel's IPVS table.", {},
+            ipvs.value("reachable", false) ? 1 : 0);
+    out.add("tandem_ipvs_converged", Type::Gauge, "1 when the kernel's IPVS table is what the health checks want.", {},
+            ipvs.value("converged", false) ? 1 : 0);
+    out.add("tandem_ipvs_sync_failures_total", Type::Counter, "Attempts to program IPVS that did not converge.", {},
+            number(ipvs, "failures"));
+    out.add("tandem_ipvs_operations_total", Type::Counter, "IPVS rule changes the kernel accepted.", {},
+            number(ipvs, "operations"));
+    out.add("tandem_ipvs_resyncs_total", Type::Counter, "Times the IPVS table was found changed by someone else.", {},
+            number(ipvs, "resyncs"));
+  }
+  for (const auto& vs : member(reply, "virtual_servers")) {
+    const std::string name = text(vs, "name");
+    const MetricLabels labels{{"virtual_server", name}};
+    const auto& quorum = member(vs, "quorum");
+    out.add("tandem_virtual_server_quorum_up", Type::Gauge, "1 while the virtual server has its quorum.", labels,
+            quorum.is_object() && quorum.value("up", false) ? 1 : 0);
+    out.add("tandem_virtual_server_live_weight", Type::Gauge, "Sum of the weights of the live real servers.", labels,
+            number(quorum, "live_weight"));
+    const auto& sorry = member(vs, "sorry_server");
+    if (sorry.is_object())
+      out.add("tandem_virtual_server_sorry_server_active", Type::Gauge, "1 while the sorry server stands in.", labels,
+              sorry.value("active", false) ? 1 : 0);
+    for (const auto& service : member(vs, "services"))
+      addIpvsCounters(out, "tandem_ipvs_service", "virtual service", {{"service", text(service, "name")}},
+                      member(service, "stats"));
+    for (const auto& rs : member(vs, "real_servers")) addRealServer(out, name, rs);
+  }
+}
+
 }  // namespace
 
 void MetricsText::add(const std::string& name, Type type, const std::string& help, const MetricLabels& labels,
@@ -191,6 +285,7 @@ std::string renderMetrics(const MetricsInput& input) {
   MetricsText out;
   addDaemon(out, input.daemon);
   if (!input.vrrp.is_null()) addVrrp(out, input.vrrp);
+  if (!input.checker.is_null()) addChecker(out, input.checker);
   return out.str();
 }
 

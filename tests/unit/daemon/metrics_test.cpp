@@ -98,6 +98,41 @@ TEST(MetricsTest, ChildrenOfTheSupervisor) {
   EXPECT_EQ(text.find("tandem_vrrp_state"), std::string::npos);
 }
 
+TEST(MetricsTest, RealServersChecksAndIpvsCounters) {
+  const auto checker = nlohmann::json::parse(R"({"ok": true, "ipvs": {"reachable": true, "converged": false,
+    "failures": 2, "operations": 40, "resyncs": 1},
+    "virtual_servers": [{"name": "TCP 192.0.2.1:80", "quorum": {"up": true, "live_weight": 3},
+      "sorry_server": {"name": "10.0.0.9:80", "active": false},
+      "services": [{"name": "TCP 192.0.2.1:80", "stats": {"connections": 12, "in_packets": 40, "out_packets": 38,
+        "in_bytes": 4000, "out_bytes": 9000, "connections_per_second": 1}}],
+      "real_servers": [
+        {"name": "10.0.0.1:80", "health": "up", "drained": false, "pool_weight": 3,
+         "checkers": [{"checker": "TCP_CHECK 10.0.0.1:80", "state": "up", "attempts": 10, "failures": 1,
+                       "latency_sum_ms": 5, "last_latency_ms": 0.25}],
+         "stats": {"connections": 12, "active_connections": 2, "inactive_connections": 5}},
+        {"name": "10.0.0.2:80", "health": "down", "drained": true, "pool_weight": null, "checkers": []}]}]})");
+  const std::string text = renderMetrics({nullptr, nullptr, checker});
+  const std::string rs1 = "{virtual_server=\"TCP 192.0.2.1:80\",real_server=\"10.0.0.1:80\"}";
+  const std::string rs2 = "{virtual_server=\"TCP 192.0.2.1:80\",real_server=\"10.0.0.2:80\"}";
+  for (const std::string& line : std::vector<std::string>{
+           "tandem_ipvs_converged 0\n", "tandem_ipvs_sync_failures_total 2\n", "tandem_ipvs_resyncs_total 1\n",
+        "tandem_virtual_server_quorum_up{virtual_server=\"TCP 192.0.2.1:80\"} 1\n",
+        "tandem_virtual_server_sorry_server_active{virtual_server=\"TCP 192.0.2.1:80\"} 0\n",
+        "tandem_ipvs_service_connections_total{service=\"TCP 192.0.2.1:80\"} 12\n",
+        "tandem_ipvs_service_bytes_total{service=\"TCP 192.0.2.1:80\",direction=\"out\"} 9000\n",
+        "tandem_real_server_up" + rs1 + " 1\n", "tandem_real_server_up" + rs2 + " 0\n",
+        "tandem_real_server_drained" + rs2 + " 1\n", "tandem_real_server_in_pool" + rs2 + " 0\n",
+        "tandem_real_server_weight" + rs1 + " 3\n",
+        "tandem_ipvs_real_server_active_connections" + rs1 + " 2\n",
+        "tandem_ipvs_real_server_inactive_connections" + rs1 + " 5\n",
+        "tandem_check_attempts_total{virtual_server=\"TCP 192.0.2.1:80\",real_server=\"10.0.0.1:80\","
+        "checker=\"TCP_CHECK 10.0.0.1:80\"} 10\n",
+        "tandem_check_latency_seconds_sum{virtual_server=\"TCP 192.0.2.1:80\",real_server=\"10.0.0.1:80\","
+        "checker=\"TCP_CHECK 10.0.0.1:80\"} 0.005\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  EXPECT_EQ(text.find("tandem_ipvs_real_server_connections_total" + rs2), std::string::npos) << "no statistics, no sample";
+}
+
 TEST(MetricsTest, ParentThatDidNotAnswerIsDown) {
   EXPECT_NE(renderMetrics({nullptr, nullptr, nullptr}).find("tandem_up 0\n"), std::string::npos);
 }
