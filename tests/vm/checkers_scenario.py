@@ -312,6 +312,7 @@ class Health:
     def __init__(self):
         self.up = {(a, p): True for a, p, _ in LISTENERS}
         self.quorum7 = True  # fwmark 7: quorum 5, hysteresis 1
+        self.drained = set()  # (address, port) of virtual server 192.168.100.1:80 drained with tandemctl
 
     def alive(self, address, port):
         return self.up[(address, port)]
@@ -321,7 +322,7 @@ class Health:
         vs1 = {}
         for address, weight, inhibit in (("10.0.0.11", 1, False), ("10.0.0.12", 2, False), ("10.0.0.13", 3, True)):
             if self.alive(address, 8080):
-                vs1[f"{address}:8080"] = ("Masq", weight)
+                vs1[f"{address}:8080"] = ("Masq", 0 if (address, 8080) in self.drained else weight)
             elif inhibit:
                 vs1[f"{address}:8080"] = ("Masq", 0)
         table["TCP 192.168.100.1:80"] = svc("rr", "", vs1)
@@ -394,6 +395,19 @@ class Daemon:
                    "-c", os.path.join(workdir, "tc.pid"), "--control-socket", os.path.join(workdir, "t.sock")]
         self.proc = subprocess.Popen([*cmd, *extra],
                                      stdout=self.log_file, stderr=subprocess.STDOUT)
+        self.socket = os.path.join(workdir, "t.sock")
+        self.checker_pid_file = os.path.join(workdir, "tc.pid")
+        self.tandemctl = os.path.join(os.path.dirname(binary), "tandemctl")
+
+    def ctl(self, *args):
+        return sh(self.tandemctl, "--socket", self.socket, *args, check_status=False)
+
+    def checker_pid(self):
+        try:
+            with open(self.checker_pid_file) as f:
+                return int(f.read().strip() or 0)
+        except (OSError, ValueError):
+            return 0
 
     def stop(self, timeout=15):
         self.proc.send_signal(signal.SIGTERM)
@@ -485,15 +499,22 @@ def scenario(dut_kind, binary, workdir):
             log(f"DETECTION closed->removed: {len(measured)} samples, min {min(measured):.2f} s, "
                 f"max {max(measured):.2f} s, bound {DOWN_BOUND:.1f} s (polled with ipvsadm, ~0.1-0.2 s per poll)")
 
-        # -I: a daemon started with -I programs the table; real connections go through its NAT services and stay
-        # open (counters and active connections that a delete + re-add of a service would reset); it stops and
-        # the table stays; a restart adopts it as it is.
+        if dut_kind == "tandemd":
+            operator_steps(daemon, health, conf)
+        else:
+            log("drain, reload and respawn steps: tandemd only (keepalived has no drain; its reload is not compared)")
+
+        # -I: a daemon started with -I programs the table; one real server goes down; real connections go through
+        # its NAT services and stay open (counters and active connections that a delete + re-add of a service would
+        # reset); it stops and the table stays; a restart adopts it as it is, the down server still out.
         ok = daemon.stop()
         check(ok and read_table() == {FOREIGN: svc("rr", "", {})},
               "exit: the daemon's services removed, the foreign one kept")
         daemon = Daemon(dut_kind, binary, conf, workdir, ["-I"])
         took = wait_table(health.expected(), 20)
         check(took is not None, "-I run: the table programmed again")
+        # One real server down when the -I run stops: the restart must not put it back even for a moment.
+        transition("-I run: 10.0.0.11 closed -> removed", [(("10.0.0.11", 8080), False)], DOWN_BOUND)
         held = connect_through("192.168.100.1", 80, 6) + connect_through("fd00:100::1", 80, 4)
         counted_connections("TCP 192.168.100.1:80", 6)
         before = counted_connections("TCP [fd00:100::1]:80", 4)
@@ -504,20 +525,11 @@ def scenario(dut_kind, binary, workdir):
         time.sleep(2 * DELAY_LOOP)
         ok = daemon.stop()
         check(ok and read_table() == table_before, "-I: the table is left as it was on exit")
-        sampler_stop = threading.Event()
-        samples = []
-
-        def sample():
-            while not sampler_stop.is_set():
-                samples.append(read_table())
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
+        sampler = Sampler()
         daemon = Daemon(dut_kind, binary, conf, workdir, [])
         # Long enough for the start-up plan and several rounds of checks.
         time.sleep(1 + 4 * DELAY_LOOP + 2)
-        sampler_stop.set()
-        sampler.join()
+        samples = sampler.stop()
         after = read_counters()
         differing = [s for s in samples if s != table_before]
         check(not differing, f"restart: the table never differed from before in {len(samples)} samples"
@@ -542,6 +554,97 @@ def scenario(dut_kind, binary, workdir):
             daemon.stop()
         farm.close()
     return 0
+
+
+class Sampler:
+    """Reads the table as fast as ipvsadm allows while something happens, to catch a rule deleted and re-added."""
+
+    def __init__(self):
+        self.samples = []
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop_event.is_set():
+            self.samples.append(read_table())
+
+    def stop(self):
+        self.stop_event.set()
+        self.thread.join()
+        return self.samples
+
+
+def lost_entries(before, after, keep):
+    """Services (and their destinations) of `keep` present before that are missing from `after`."""
+    missing = []
+    for key in keep:
+        if key not in after:
+            missing.append(key)
+            continue
+        missing += [f"{key} -> {d}" for d in before[key]["dests"] if d not in after[key]["dests"]]
+    return missing
+
+
+def operator_steps(daemon, health, conf):
+    """tandemd only: tandemctl drain/undrain against the real table, a SIGHUP reload that edits one weight and
+    drops one virtual server (only that changes, nothing else flaps), and a SIGKILLed checker child whose successor
+    adopts the table without a flap."""
+    drained = ("10.0.0.12", 8080)
+    result = daemon.ctl("drain", "192.168.100.1:80", "10.0.0.12:8080")
+    health.drained.add(drained)
+    took = wait_table(health.expected(), 2)
+    check(result.returncode == 0 and took is not None,
+          f"tandemctl drain: 10.0.0.12:8080 at weight 0 in the kernel ({result.stdout.strip() or result.stderr.strip()})")
+    result = daemon.ctl("undrain", "10.0.0.12")
+    health.drained.discard(drained)
+    took = wait_table(health.expected(), 2)
+    check(result.returncode == 0 and took is not None, "tandemctl undrain: weight 2 again")
+    bad = daemon.ctl("drain", "10.0.0.77:80")
+    check(bad.returncode != 0 and "no real server" in bad.stderr, f"drain of an unknown server refused: {bad.stderr.strip()}")
+
+    # Reload: 10.0.0.11 weight 1 -> 4, the IPv6 virtual server dropped.
+    before = read_table()
+    with open(conf) as f:
+        original = f.read()
+    changed = original.replace("  real_server 10.0.0.11 8080 {\n    weight 1\n", "  real_server 10.0.0.11 8080 {\n    weight 4\n")
+    changed = changed[:changed.index("virtual_server fd00:100::1 80 {")]
+    assert changed != original
+    with open(conf, "w") as f:
+        f.write(changed)
+    want = health.expected()
+    want["TCP 192.168.100.1:80"]["dests"]["10.0.0.11:8080"] = ("Masq", 4)
+    del want["TCP [fd00:100::1]:80"]
+    sampler = Sampler()
+    daemon.proc.send_signal(signal.SIGHUP)
+    took = wait_table(want, 3)
+    time.sleep(1)
+    samples = sampler.stop()
+    kept = ["TCP 192.168.100.1:80", "TCP 192.168.100.2:443", "FWM 7"]
+    lost = sorted({m for sample in samples for m in lost_entries(before, sample, kept)})
+    check(took is not None and not lost,
+          f"SIGHUP with an edited weight and a dropped virtual server: applied "
+          f"{'late' if took is None else f'in {took:.2f} s'}, nothing else missing in {len(samples)} samples" + (f" (missing: {lost})" if lost else ""))
+    with open(conf, "w") as f:
+        f.write(original)
+    daemon.proc.send_signal(signal.SIGHUP)
+    check(wait_table(health.expected(), 3) is not None, "SIGHUP back to the original configuration")
+
+    # The checker child killed: the supervisor starts another, which adopts the table as it is.
+    old_pid = daemon.checker_pid()
+    before = read_table()
+    sampler = Sampler()
+    os.kill(old_pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while daemon.checker_pid() in (0, old_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(3 * DELAY_LOOP)
+    samples = sampler.stop()
+    differing = [x for x in samples if x != before]
+    check(daemon.checker_pid() not in (0, old_pid) and not differing,
+          f"checker child SIGKILLed: respawned (pid {old_pid} -> {daemon.checker_pid()}), the table never differed "
+          f"in {len(samples)} samples" + (f" (first difference: {describe_difference(before, differing[0])})"
+                                          if differing else ""))
 
 
 def summarize(counters):
