@@ -41,10 +41,10 @@ class VrrpRuntime {
   int run();
 
   // SIGHUP. A configuration with errors is logged (file:line) and ignored. Otherwise a minimal reload: an
-  // instance whose name, interface, family and VRID are unchanged keeps running (its state, timers and VIPs;
-  // priority follows the new configuration through the tracking inputs, other settings stay as they were until
-  // a restart); other instances of the old configuration shut down (priority 0, VIPs released unless -V) and
-  // new ones start.
+  // instance whose name, interface, family and VRID are unchanged keeps running (its state and timers) under the
+  // new settings: a MASTER removes only the VIPs it no longer has and adds (and announces) only those it gained,
+  // its adverts list the new VIPs, and the priority follows through the tracking inputs; other instances of the
+  // old configuration shut down (priority 0, VIPs released unless -V) and new ones start.
   void reload();
   void terminate();
 

@@ -118,6 +118,7 @@ void Engine::start() {
                ports_.timers.now() + member.config.garpMasterRefresh);
     log(EngineLog::Level::Info, instanceTag(member.config.params.name) + " kept running in " +
                                   std::string(toString(member.instance->state())) + " across the reload");
+    if (!member.addedByReload.empty()) addReloadedVips(m);
   }
   updateAllInputs();
   for (auto& g : groups_) {
@@ -449,7 +450,38 @@ bool Engine::handOver(std::string_view name, Engine& to) {
   dst.toldPrimaryUp = src.toldPrimaryUp;
   dst.toldFault = src.toldFault;
   dst.toldPriority = src.toldPriority;
+  reconcileReloadedVips(src, dst);
   return true;
+}
+
+// The VIPs of an instance kept across a reload follow the new configuration: while it is MASTER those it no longer
+// has are removed now (before the new instances start: another may claim them), those it gained are added once the
+// new engine starts (after the old one has released what it gives up). VIPs in both lists are not touched.
+void Engine::reconcileReloadedVips(const Member& src, Member& dst) {
+  auto all = [](const InstanceConfig& c) {
+    std::vector<VirtualAddress> vips = c.vips;
+    vips.insert(vips.end(), c.excludedVips.begin(), c.excludedVips.end());
+    return vips;
+  };
+  auto missingFrom = [](const std::vector<VirtualAddress>& from, const std::vector<VirtualAddress>& in) {
+    std::vector<VirtualAddress> out;
+    for (const VirtualAddress& v : from)
+      if (std::find(in.begin(), in.end(), v) == in.end()) out.push_back(v);
+    return out;
+  };
+  const std::vector<VirtualAddress> before = all(src.config), after = all(dst.config);
+  InstanceParams params = dst.config.params;
+  dst.instance->reconfigure(std::move(params));
+  if (dst.instance->state() != State::Master) return;
+  const std::string tag = instanceTag(dst.config.params.name);
+  for (const VirtualAddress& vip : missingFrom(before, after)) {
+    std::string error;
+    if (ports_.addresses.remove(vip, src.config.interface, error))
+      log(EngineLog::Level::Info, tag + " reload: removed VIP " + describeVip(vip));
+    else
+      log(EngineLog::Level::Error, tag + " reload: cannot remove VIP " + describeVip(vip) + ": " + error);
+  }
+  dst.addedByReload = missingFrom(after, before);
 }
 
 }  // namespace tandem::vrrp

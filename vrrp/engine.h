@@ -95,7 +95,9 @@ class Engine {
   std::vector<ChannelCounters> channelCounters() const;
 
   // An instance that keeps running across a reload: moved out of this engine into `to`, which must have an
-  // instance of that name with the same interface, family and VRID and must not have started yet.
+  // instance of that name with the same interface, family and VRID and must not have started yet. It takes the new
+  // settings; a MASTER removes now the VIPs the new configuration drops, and `to` adds those it gains when it
+  // starts (after this engine's shutdown has released what other instances give up).
   bool handOver(std::string_view name, Engine& to);
 
  private:
@@ -128,6 +130,9 @@ class Engine {
   void reserveAhSequence(Member& member);
   void setVips(std::size_t m, bool add);
   void queueGratuitous(std::size_t m, unsigned repeat);
+  void queueGratuitous(std::size_t m, unsigned repeat, const std::vector<VirtualAddress>& vips);
+  void reconcileReloadedVips(const Member& src, Member& dst);
+  void addReloadedVips(std::size_t m);
   void sendNextGratuitous(std::size_t m);
   void onGarpRefresh(std::size_t m);
   void notifyInstance(std::size_t m, State state);

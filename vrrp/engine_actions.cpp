@@ -177,10 +177,33 @@ void Engine::setVips(std::size_t m, bool add) {
 // keepalived sends `repeat` rounds of one packet per address, garp_interval / gna_interval apart.
 void Engine::queueGratuitous(std::size_t m, unsigned repeat) {
   Member& member = *members_[m];
-  for (unsigned r = 0; r < repeat; ++r)
-    for (const auto* list : {&member.config.vips, &member.config.excludedVips})
-      member.garpQueue.insert(member.garpQueue.end(), list->begin(), list->end());
+  std::vector<VirtualAddress> all = member.config.vips;
+  all.insert(all.end(), member.config.excludedVips.begin(), member.config.excludedVips.end());
+  queueGratuitous(m, repeat, all);
+}
+
+void Engine::queueGratuitous(std::size_t m, unsigned repeat, const std::vector<VirtualAddress>& vips) {
+  Member& member = *members_[m];
+  for (unsigned r = 0; r < repeat; ++r) member.garpQueue.insert(member.garpQueue.end(), vips.begin(), vips.end());
   if (!member.timers[static_cast<std::size_t>(MemberTimer::Garp)]) sendNextGratuitous(m);
+}
+
+// A MASTER kept across a reload that gained VIPs: they are bound and announced like a new master's.
+void Engine::addReloadedVips(std::size_t m) {
+  Member& member = *members_[m];
+  const std::string tag = instanceTag(member.config.params.name);
+  std::vector<VirtualAddress> added;
+  for (const VirtualAddress& vip : member.addedByReload) {
+    std::string error;
+    if (ports_.addresses.add(vip, member.config.interface, error)) {
+      log(Level::Info, tag + " reload: added VIP " + describeVip(vip));
+      added.push_back(vip);
+    } else {
+      log(Level::Error, tag + " reload: cannot add VIP " + describeVip(vip) + ": " + error);
+    }
+  }
+  member.addedByReload.clear();
+  queueGratuitous(m, member.config.params.garpMasterRepeat, added);
 }
 
 void Engine::sendNextGratuitous(std::size_t m) {

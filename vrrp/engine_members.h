@@ -17,6 +17,7 @@ struct Engine::Member {
   std::array<std::optional<TimerPort::Handle>, kMemberTimers> timers{};
   std::vector<TrackState> interfaceStates;  // parallel to config.trackInterfaces
   std::deque<VirtualAddress> garpQueue;
+  std::vector<VirtualAddress> addedByReload;  // a MASTER handed over with new VIPs: added when the new engine starts
   std::uint16_t ipId = 0;
   std::uint32_t ahSequence = 0;
   std::uint32_t ahSequenceReserved = 0;  // recorded for a successor; kept ahead of ahSequence

@@ -17,6 +17,11 @@ Instance::Instance(InstanceParams params)
       effectivePriority_(params_.priority),
       masterAdverInterval_(params_.advertInterval) {}
 
+void Instance::reconfigure(InstanceParams params) {
+  params.ownAddress = params_.ownAddress;
+  params_ = std::move(params);
+}
+
 bool Instance::splitBrainAlarmed() const {
   return std::any_of(conflicts_.begin(), conflicts_.end(), [](const Conflict& c) { return c.alarmed; });
 }

@@ -85,6 +85,11 @@ class Instance {
   explicit Instance(InstanceParams params);
 
   Actions onEvent(const Event& event, TimePoint now);
+  // A reload that kept this instance running: the new configuration's settings (VIPs the adverts list,
+  // authentication, preemption, advert interval for the next adverts, alarms) take effect without a state change.
+  // The identity (VRID, family, version) is the caller's to keep; the advert source address stays as it is, and
+  // the priority follows through the engine's tracking inputs.
+  void reconfigure(InstanceParams params);
 
   State state() const { return state_; }
   std::uint8_t effectivePriority() const { return effectivePriority_; }

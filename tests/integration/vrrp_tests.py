@@ -16,6 +16,7 @@ import cases_pair  # noqa: E402,F401  (each module registers its cases on import
 import cases_security  # noqa: E402,F401
 import cases_tracking  # noqa: E402,F401
 import cases_interop  # noqa: E402,F401
+import cases_reload  # noqa: E402,F401
 
 if __name__ == "__main__":
-    sys.exit(runner.main([cases_pair, cases_security, cases_tracking, cases_interop]))
+    sys.exit(runner.main([cases_pair, cases_security, cases_tracking, cases_interop, cases_reload]))

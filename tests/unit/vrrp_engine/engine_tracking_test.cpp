@@ -258,5 +258,58 @@ TEST_F(VrrpEngineTracking, HandOverKeepsARunningInstanceAcrossEngines) {
   EXPECT_EQ(link.sent.size(), sent + 2);  // adverts continue every second
 }
 
+TEST_F(VrrpEngineTracking, AReloadedMasterRemovesOnlyTheVipsItLostAndAddsOnlyThoseItGained) {
+  InstanceConfig before = instanceConfig("VI_1", 51, 150);
+  VirtualAddress second = before.vips[0];
+  second.address = addr("192.0.2.101");
+  before.vips.push_back(second);
+  before.params.virtualAddresses.push_back(second.address);
+  a.run(oneInstance(before));
+  timers.advanceTo(atMs(5'000));
+  ASSERT_EQ(a.state("VI_1"), State::Master);
+  ASSERT_TRUE(a.addresses.has("192.0.2.100") && a.addresses.has("192.0.2.101"));
+
+  // 192.0.2.101 leaves the instance, 192.0.2.102 joins it, 192.0.2.100 stays.
+  InstanceConfig after = instanceConfig("VI_1", 51, 150);
+  VirtualAddress third = after.vips[0];
+  third.address = addr("192.0.2.102");
+  after.vips.push_back(third);
+  after.params.virtualAddresses.push_back(third.address);
+  auto next = std::make_unique<Engine>(
+      oneInstance(after), EnginePorts{a.interfaces, a.channels, a.addresses, a.gratuitous, a.scripts, timers, a.log});
+  a.addresses.ops.clear();
+  a.gratuitous.sent.clear();
+  ASSERT_TRUE(a.engine->handOver("VI_1", *next));
+  EXPECT_EQ(a.addresses.ops, std::vector<std::string>{"del 192.0.2.101%eth0"});
+  a.engine->shutdown();
+  a.engine = std::move(next);
+  a.engine->start();
+  EXPECT_EQ(a.addresses.ops, (std::vector<std::string>{"del 192.0.2.101%eth0", "add 192.0.2.102%eth0"}));
+  EXPECT_EQ(a.state("VI_1"), State::Master);
+  ASSERT_EQ(a.gratuitous.sent.size(), 1U);
+  EXPECT_EQ(a.gratuitous.sent[0].second, "eth0 192.0.2.102");
+  EXPECT_EQ(a.engine->instance("VI_1")->params().virtualAddresses,
+            (std::vector<IpAddress>{addr("192.0.2.100"), addr("192.0.2.102")}));  // what the adverts now list
+}
+
+TEST_F(VrrpEngineTracking, AReloadedBackupTouchesNoAddress) {
+  a.run(oneInstance(instanceConfig("VI_1", 51, 150)));
+  timers.advanceTo(atMs(500));
+  ASSERT_EQ(a.state("VI_1"), State::Backup);
+  auto next = std::make_unique<Engine>(oneInstance(instanceConfig("VI_1", 51, 150, "192.0.2.110")),
+                                       EnginePorts{a.interfaces, a.channels, a.addresses, a.gratuitous, a.scripts,
+                                                   timers, a.log});
+  a.addresses.ops.clear();
+  ASSERT_TRUE(a.engine->handOver("VI_1", *next));
+  a.engine->shutdown();
+  a.engine = std::move(next);
+  a.engine->start();
+  EXPECT_TRUE(a.addresses.ops.empty());
+  timers.advanceTo(atMs(6'000));
+  EXPECT_EQ(a.state("VI_1"), State::Master);
+  EXPECT_TRUE(a.addresses.has("192.0.2.110"));
+  EXPECT_FALSE(a.addresses.has("192.0.2.100"));
+}
+
 }  // namespace
 }  // namespace tandem::vrrp::test
