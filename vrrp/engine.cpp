@@ -1,6 +1,7 @@
 #include "vrrp/engine.h"
 
 #include <algorithm>
+#include <map>
 
 #include "vrrp/engine_members.h"
 
@@ -80,14 +81,22 @@ void Engine::start() {
   started_ = true;
   ports_.interfaces.watch(guarded([this](const InterfaceInfo& info) { onInterfaceChange(info); }));
 
+  // Each interface looked up once, however many instances use it: a lookup is a netlink request and a dump of every
+  // address, and a reload of a thousand instances would otherwise make a thousand of them.
+  std::map<std::string, std::optional<InterfaceInfo>> links;
+  auto find = [&](const std::string& name) -> const std::optional<InterfaceInfo>& {
+    auto it = links.find(name);
+    if (it == links.end()) it = links.emplace(name, ports_.interfaces.find(name)).first;
+    return it->second;
+  };
   for (std::size_t m = 0; m < members_.size(); ++m) {
     Member& member = *members_[m];
-    member.link = ports_.interfaces.find(member.config.interface);
+    member.link = find(member.config.interface);
     if (!member.link) log(EngineLog::Level::Error, instanceTag(member.config.params.name) + " interface " +
                                                     member.config.interface + " not found");
     member.primaryUp = member.link && member.link->up;
     for (std::size_t i = 0; i < member.config.trackInterfaces.size(); ++i) {
-      const auto link = ports_.interfaces.find(member.config.trackInterfaces[i].name);
+      const auto& link = find(member.config.trackInterfaces[i].name);
       member.interfaceStates[i] = link && link->up ? TrackState::Ok : TrackState::Failed;
     }
     if (!member.adopted) {

@@ -214,7 +214,9 @@ void Engine::sendNextGratuitous(std::size_t m) {
     member.garpQueue.pop_front();
     const std::string& device = vip.device.empty() ? member.config.interface : vip.device;
     std::string error;
-    const auto link = ports_.interfaces.find(device);
+    // The instance's own link is kept current by the interface events: no lookup (a netlink request and an address
+    // dump) per packet of a burst that may announce a thousand VIPs.
+    const auto link = device == member.config.interface && member.link ? member.link : ports_.interfaces.find(device);
     if (!link) error = "interface " + device + " not found";
     if (!link || !ports_.gratuitous.announce(*link, vip.address, error))
       log(Level::Warning, instanceTag(member.config.params.name) + " gratuitous " +
