@@ -6,31 +6,22 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "daemon/checker_runtime.h"
+#include "daemon/child_runtime.h"
 #include "daemon/child_spawn.h"
 #include "daemon/control_server.h"
 #include "daemon/respawn_policy.h"
 
 namespace tandem::daemon {
-namespace {
-
-void waitForDumpSignal(boost::asio::signal_set& signals, CheckerRuntime& runtime, Logger& log) {
-  signals.async_wait([&signals, &runtime, &log](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    if (signal == SIGUSR1) runtime.writeDataDump();
-    else log.debug("signal " + std::to_string(signal) + ": the VRRP child's dump; nothing to write here");
-    waitForDumpSignal(signals, runtime, log);
-  });
-}
-
-}  // namespace
-
 int runCheckerChild(const config::Config& config, const Options& options, Logger& log) {
   boost::asio::io_context io;
   CheckerRuntime runtime(io, options, log);
   if (!runtime.start(config)) return kExitCannotStart;
 
   boost::asio::signal_set dumps(io, SIGUSR1, SIGUSR2, SIGRTMIN + 2);
-  waitForDumpSignal(dumps, runtime, log);
+  watchDumpSignals(dumps, [&runtime, &log](int signal) {
+    if (signal == SIGUSR1) runtime.writeDataDump();
+    else log.debug("signal " + std::to_string(signal) + ": the VRRP child's dump; nothing to write here");
+  });
   unblockForwardedSignals();  // SIGHUP is the runtime's since its construction
 
   ControlServer control(

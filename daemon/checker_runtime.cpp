@@ -11,8 +11,9 @@
 #include "checkers/linux/probe_factory.h"
 #include "checkers/script_words.h"
 #include "daemon/checker_status.h"
-#include "daemon/config_tool.h"
+#include "daemon/child_runtime.h"
 #include "daemon/control_protocol.h"
+#include "daemon/pid_file.h"
 
 namespace tandem::daemon {
 namespace {
@@ -24,8 +25,6 @@ constexpr std::chrono::seconds kScriptTimeout{60};
 // IPVS refusing the wanted table (or missing): tried again after 1 s, then twice as late each time, up to 30 s.
 constexpr std::chrono::milliseconds kFirstRetry{1000};
 constexpr std::chrono::milliseconds kLongestRetry{30000};
-// As the VRRP child: notify scripts started by the shutdown get about a second before the process exits.
-constexpr std::chrono::seconds kStopScriptGrace{1};
 
 check::HealthTracker::Random warmupRandom() {
   auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
@@ -49,12 +48,7 @@ std::vector<std::string> readLines(const std::string& path) {
 
 }  // namespace
 
-std::string drainFilePath(const std::string& checkersPidFile) {
-  constexpr std::string_view kSuffix = ".pid";
-  if (checkersPidFile.size() > kSuffix.size() && checkersPidFile.ends_with(kSuffix))
-    return checkersPidFile.substr(0, checkersPidFile.size() - kSuffix.size()) + ".drained";
-  return checkersPidFile + ".drained";
-}
+std::string drainFilePath(const std::string& checkersPidFile) { return pidFileSibling(checkersPidFile, ".drained"); }
 
 CheckerRuntime::CheckerRuntime(boost::asio::io_context& io, const Options& options, Logger& log)
     : io_(io),
@@ -319,31 +313,16 @@ void CheckerRuntime::writeDataDump() {
 }
 
 void CheckerRuntime::waitForSignal() {
-  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    if (signal == SIGHUP) {
-      log_.info("SIGHUP: reloading " + options_.configFile);
-      reload();
-    } else {
-      log_.info(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": shutting down");
-      terminate();
-    }
-    if (!terminating_) waitForSignal();
-  });
+  watchTerminationSignals(signals_, log_, options_.configFile, [this] { reload(); }, [this] { terminate(); });
 }
 
 void CheckerRuntime::reload() {
-  config::LoadedConfig loaded = loadConfiguration(options_.configFile, options_);
-  for (const auto& d : loaded.diagnostics.all())
-    log_.log(d.severity == config::Severity::Error ? Logger::Level::Error : Logger::Level::Warning, d.format());
-  if (loaded.diagnostics.hasErrors()) {
-    log_.error("reload: the configuration has errors; still running the previous one");
-    return;
-  }
-  dumpFiles_ = dumpFileNamesFrom(loaded.config.global);
-  scripts_.setSettings({loaded.config.global.enable_script_security});
+  std::optional<config::LoadedConfig> loaded = reloadedConfiguration(options_, log_);
+  if (!loaded) return;
+  dumpFiles_ = dumpFileNamesFrom(loaded->config.global);
+  scripts_.setSettings({loaded->config.global.enable_script_security});
   const std::size_t before = board_.virtualServers().size();
-  apply(prepare(loaded.config), nullptr);
+  apply(prepare(loaded->config), nullptr);
   log_.info("reload: " + std::to_string(board_.virtualServers().size()) + " virtual server(s) (" +
             std::to_string(before) + " before); IPVS " +
             (reconciler_.status().converged ? "in sync" : "not in sync: " + reconciler_.status().lastError));
@@ -362,19 +341,7 @@ void CheckerRuntime::terminate() {
   } else if (reconciler_.release()) {
     log_.info("IPVS: the configured services removed");
   }
-  finishWhenScriptsDone(std::chrono::steady_clock::now() + kStopScriptGrace);
-}
-
-void CheckerRuntime::finishWhenScriptsDone(std::chrono::steady_clock::time_point deadline) {
-  if (scripts_.running() == 0 || std::chrono::steady_clock::now() >= deadline) {
-    if (scripts_.running() > 0) log_.warning("exiting with scripts still running");
-    io_.stop();
-    return;
-  }
-  exitTimer_ = std::make_unique<boost::asio::steady_timer>(io_, std::chrono::milliseconds{50});
-  exitTimer_->async_wait([this, deadline](const boost::system::error_code& ec) {
-    if (!ec) finishWhenScriptsDone(deadline);
-  });
+  finishWhenScriptsDone(io_, scripts_, log_, exitTimer_, [this] { io_.stop(); });
 }
 
 }  // namespace tandem::daemon

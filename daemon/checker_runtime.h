@@ -79,7 +79,6 @@ class CheckerRuntime {
   void sync();
   void saveDrains();
   void waitForSignal();
-  void finishWhenScriptsDone(std::chrono::steady_clock::time_point deadline);
 
   boost::asio::io_context& io_;
   const Options& options_;

@@ -9,6 +9,14 @@
 
 namespace tandem::daemon {
 
+std::string pidFileSibling(const std::string& pidFile, std::string_view extension) {
+  constexpr std::string_view kSuffix = ".pid";
+  const std::string base = pidFile.size() > kSuffix.size() && pidFile.ends_with(kSuffix)
+                               ? pidFile.substr(0, pidFile.size() - kSuffix.size())
+                               : pidFile;
+  return base + std::string(extension);
+}
+
 std::optional<pid_t> livePidIn(const std::string& pidFile) {
   std::ifstream in(pidFile);
   long pid = 0;

@@ -1,5 +1,7 @@
 #include "daemon/resume_file.h"
 
+#include "daemon/pid_file.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,12 +26,7 @@ std::optional<vrrp::State> stateNamed(std::string_view name) {
 
 }  // namespace
 
-std::string resumeFilePath(const std::string& vrrpPidFile) {
-  constexpr std::string_view kSuffix = ".pid";
-  if (vrrpPidFile.size() > kSuffix.size() && vrrpPidFile.ends_with(kSuffix))
-    return vrrpPidFile.substr(0, vrrpPidFile.size() - kSuffix.size()) + ".state";
-  return vrrpPidFile + ".state";
-}
+std::string resumeFilePath(const std::string& vrrpPidFile) { return pidFileSibling(vrrpPidFile, ".state"); }
 
 std::string formatResumeRecords(const std::vector<vrrp::ResumeRecord>& records) {
   nlohmann::json instances = nlohmann::json::array();

@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdlib>
 
+#include "daemon/child_runtime.h"
 #include "daemon/child_spawn.h"
 #include "daemon/control_server.h"
 #include "daemon/respawn_policy.h"
@@ -37,14 +38,6 @@ void writeDump(DumpKind kind, const VrrpRuntime& runtime, Logger& log) {
   else log.error(error);
 }
 
-void waitForDumpSignal(boost::asio::signal_set& signals, const VrrpRuntime& runtime, Logger& log) {
-  signals.async_wait([&signals, &runtime, &log](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    if (const auto kind = dumpKindForSignal(signal)) writeDump(*kind, runtime, log);
-    waitForDumpSignal(signals, runtime, log);
-  });
-}
-
 }  // namespace
 
 int runVrrpChild(const config::Config& config, const Options& options, Logger& log) {
@@ -53,7 +46,9 @@ int runVrrpChild(const config::Config& config, const Options& options, Logger& l
   if (!runtime.start(config)) return kExitCannotStart;
 
   boost::asio::signal_set dumps(io, SIGUSR1, SIGUSR2, SIGRTMIN + 2);
-  waitForDumpSignal(dumps, runtime, log);
+  watchDumpSignals(dumps, [&runtime, &log](int signal) {
+    if (const auto kind = dumpKindForSignal(signal)) writeDump(*kind, runtime, log);
+  });
   unblockForwardedSignals();  // SIGHUP is the runtime's since its construction
 
   ControlServer control(

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "daemon/config_tool.h"
+#include "daemon/child_runtime.h"
 #include "vrrp/config_mapping.h"
 #include "vrrp/linux/linux_addresses.h"
 #include "vrrp/linux/linux_channel.h"
@@ -14,9 +14,6 @@
 
 namespace tandem::daemon {
 namespace {
-
-// keepalived waits about a second for notify_stop scripts before it exits.
-constexpr std::chrono::seconds kStopScriptGrace{1};
 
 ProcessRunnerSettings runnerSettings(const config::Config& config) {
   return ProcessRunnerSettings{config.global.enable_script_security};
@@ -114,34 +111,19 @@ int VrrpRuntime::run() {
 }
 
 void VrrpRuntime::waitForSignal() {
-  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    if (signal == SIGHUP) {
-      log_.info("SIGHUP: reloading " + options_.configFile);
-      reload();
-    } else {
-      log_.info(std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": shutting down");
-      terminate();
-    }
-    if (!terminating_) waitForSignal();
-  });
+  watchTerminationSignals(signals_, log_, options_.configFile, [this] { reload(); }, [this] { terminate(); });
 }
 
 void VrrpRuntime::reload() {
-  config::LoadedConfig loaded = loadConfiguration(options_.configFile, options_);
-  for (const auto& d : loaded.diagnostics.all())
-    log_.log(d.severity == config::Severity::Error ? Logger::Level::Error : Logger::Level::Warning, d.format());
-  if (loaded.diagnostics.hasErrors()) {
-    log_.error("reload: the configuration has errors; still running the previous one");
-    return;
-  }
-  vrrp::EngineConfig engineConfig = vrrp::mapVrrpConfig(loaded.config);
+  std::optional<config::LoadedConfig> loaded = reloadedConfiguration(options_, log_);
+  if (!loaded) return;
+  vrrp::EngineConfig engineConfig = vrrp::mapVrrpConfig(loaded->config);
   std::vector<std::string> names;
   for (const auto& i : engineConfig.instances) names.push_back(i.params.name);
   setVips(engineConfig);
-  scripts_.setSettings(runnerSettings(loaded.config));
-  dumpFiles_ = dumpFileNamesFrom(loaded.config.global);
-  configureSyncDaemons(loaded.config);
+  scripts_.setSettings(runnerSettings(loaded->config));
+  dumpFiles_ = dumpFileNamesFrom(loaded->config.global);
+  configureSyncDaemons(loaded->config);
   auto next = makeEngine(std::move(engineConfig));
   std::size_t kept = 0;
   for (const auto& name : names)
@@ -171,21 +153,11 @@ void VrrpRuntime::terminate() {
   } else {
     syncDaemons_.release();
   }
-  finishWhenScriptsDone(std::chrono::steady_clock::now() + kStopScriptGrace);
-}
-
-void VrrpRuntime::finishWhenScriptsDone(std::chrono::steady_clock::time_point deadline) {
-  if (scripts_.running() == 0 || std::chrono::steady_clock::now() >= deadline) {
-    if (scripts_.running() > 0) log_.warning("exiting with scripts still running");
+  finishWhenScriptsDone(io_, scripts_, log_, exitTimer_, [this] {
     engine_.reset();
     // An orderly stop leaves nothing to resume: the next child is a fresh start.
     resume_.remove();
     io_.stop();
-    return;
-  }
-  exitTimer_ = std::make_unique<boost::asio::steady_timer>(io_, std::chrono::milliseconds{50});
-  exitTimer_->async_wait([this, deadline](const boost::system::error_code& ec) {
-    if (!ec) finishWhenScriptsDone(deadline);
   });
 }
 

@@ -61,7 +61,6 @@ class VrrpRuntime {
   void configureSyncDaemons(const config::Config& config);
   void onStateChange(const std::string& instance, vrrp::State to);
   void waitForSignal();
-  void finishWhenScriptsDone(std::chrono::steady_clock::time_point deadline);
 
   boost::asio::io_context& io_;
   const Options& options_;
