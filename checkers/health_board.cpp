@@ -79,13 +79,15 @@ std::vector<ScheduledCheck> HealthBoard::configure(CheckerConfig config, TimePoi
                                                    std::vector<HealthEvent>& events) {
   const std::vector<VirtualServerRecord> previous = std::move(virtualServers_);
   virtualServers_.clear();
-  config_ = std::move(config);
+  virtualServers_.reserve(config.virtualServers.size());
   std::vector<ScheduledCheck> schedule;
 
-  for (std::size_t v = 0; v < config_.virtualServers.size(); ++v) {
-    const VirtualServerSpec& spec = config_.virtualServers[v];
+  for (std::size_t v = 0; v < config.virtualServers.size(); ++v) {
+    const ipvs::QuorumSettings quorum = config.virtualServers[v].quorum;
+    // The specs move into the records: with tens of thousands of real servers a second copy would be megabytes.
+    VirtualServerRecord record{std::move(config.virtualServers[v]), {}, ipvs::QuorumTracker(quorum)};
+    const VirtualServerSpec& spec = record.spec;
     const VirtualServerRecord* old = findVirtualServer(previous, spec.name);
-    VirtualServerRecord record{spec, {}, ipvs::QuorumTracker(spec.quorum)};
 
     for (std::size_t r = 0; r < spec.realServers.size(); ++r) {
       const RealServerSpec& rs = spec.realServers[r];
@@ -127,12 +129,12 @@ std::vector<ScheduledCheck> HealthBoard::configure(CheckerConfig config, TimePoi
       record.realServers.push_back(std::move(server));
     }
 
-    virtualServers_.push_back(std::move(record));
+    virtualServers_.push_back(std::move(record));  // `spec` moved with it: `placed.spec` from here on
     VirtualServerRecord& placed = virtualServers_.back();
     if (old) {
-      placed.quorum = ipvs::QuorumTracker(spec.quorum, old->quorum.up());
+      placed.quorum = ipvs::QuorumTracker(placed.spec.quorum, old->quorum.up());
       for (HealthEvent& e : updateQuorum(v)) events.push_back(std::move(e));
-    } else if (placed.quorum.start(liveWeight(v), spec.sorryServer.has_value())) {
+    } else if (placed.quorum.start(liveWeight(v), placed.spec.sorryServer.has_value())) {
       events.push_back({HealthEvent::Kind::QuorumLost, v, 0, {}});
     }
   }
@@ -211,8 +213,11 @@ HealthBoard::Step HealthBoard::onResult(const CheckerId& id, const Verdict& verd
     stats.lastFailure = verdict.reason;
   }
 
+  // What shapes the pool: this server's entry in it, and whether the sorry server stands in. Both are O(1) to read,
+  // so a result that moves neither (nearly all of them) costs no table.
   const auto weightBefore = server.health.dynamicWeight();
-  const ipvs::Table before = ipvs::wantedTable(poolStates(id.vs));
+  const auto entryBefore = weightInPool(id.vs, id.rs);
+  const bool sorryBefore = sorryServerActive(id.vs);
   const ServerOutcome outcome = server.health.onResult(id.checker, verdict, now);
   step.checker = outcome.checker;
 
@@ -232,7 +237,7 @@ HealthBoard::Step HealthBoard::onResult(const CheckerId& id, const Verdict& verd
   }
   if (outcome.server != ServerTransition::None || server.health.dynamicWeight() != weightBefore) {
     for (HealthEvent& e : updateQuorum(id.vs)) step.events.push_back(std::move(e));
-    step.tableChanged = !(ipvs::wantedTable(poolStates(id.vs)) == before);
+    step.tableChanged = weightInPool(id.vs, id.rs) != entryBefore || sorryServerActive(id.vs) != sorryBefore;
   }
   return step;
 }

@@ -106,7 +106,6 @@ class HealthBoard {
   void restoreDrained(const std::vector<std::string>& lines);
 
   const std::vector<VirtualServerRecord>& virtualServers() const { return virtualServers_; }
-  const CheckerConfig& config() const { return config_; }
   const CheckerSpec& checker(const CheckerId& id) const;
   // The effective weight a real server has in the pool now; nullopt when it is out of the pool.
   std::optional<std::uint32_t> weightInPool(std::size_t vs, std::size_t rs) const;
@@ -118,7 +117,6 @@ class HealthBoard {
   std::vector<HealthEvent> updateQuorum(std::size_t vs);
 
   HealthTracker::Random random_;
-  CheckerConfig config_;
   std::vector<VirtualServerRecord> virtualServers_;
   std::set<std::string> pendingDrains_;
 };
