@@ -6,6 +6,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,6 +14,8 @@
 
 namespace tandem::ipvs::linux_ {
 namespace {
+
+constexpr std::size_t kApplyChunk = 512;
 
 std::string errnoText(int error) { return std::strerror(error); }
 
@@ -179,33 +182,40 @@ ApplyResult LinuxIpvs::apply(const Plan& plan) {
     }
     return result;
   }
-  std::vector<NlMsg> messages;
-  messages.reserve(plan.size());
-  std::vector<bool> malformed;
-  for (const Operation& operation : plan) {
-    const bool withDest = operation.kind == OpKind::AddDest || operation.kind == OpKind::EditDest ||
-                          operation.kind == OpKind::DelDest;
-    const bool fullService = operation.kind == OpKind::AddService || operation.kind == OpKind::EditService;
-    if (withDest && !operation.destination) {
-      messages.emplace_back();  // a destination operation without its destination: nothing to send
-      malformed.push_back(true);
-      continue;
+  // Built and sent a chunk at a time: every message takes a page of its own, and a start-up plan can hold tens of
+  // thousands of operations.
+  for (std::size_t first = 0; first < plan.size(); first += kApplyChunk) {
+    const std::size_t end = std::min(plan.size(), first + kApplyChunk);
+    std::vector<NlMsg> messages;
+    messages.reserve(end - first);
+    std::vector<bool> malformed;
+    for (std::size_t i = first; i < end; ++i) {
+      const Operation& operation = plan[i];
+      const bool withDest = operation.kind == OpKind::AddDest || operation.kind == OpKind::EditDest ||
+                            operation.kind == OpKind::DelDest;
+      const bool fullService = operation.kind == OpKind::AddService || operation.kind == OpKind::EditService;
+      if (withDest && !operation.destination) {
+        messages.emplace_back();  // a destination operation without its destination: nothing to send
+        malformed.push_back(true);
+        continue;
+      }
+      NlMsg message = channel_.request(commandOf(operation.kind), 0, IPVS_GENL_VERSION);
+      bool built = message && putService(message.get(), operation.service, fullService);
+      if (withDest) {
+        built = built && putDestination(message.get(), *operation.destination, operation.kind != OpKind::DelDest);
+      }
+      if (!built) message.reset();  // reported as ENOMEM by the channel, like any message it could not send
+      messages.push_back(std::move(message));
+      malformed.push_back(false);
     }
-    NlMsg message = channel_.request(commandOf(operation.kind), 0, IPVS_GENL_VERSION);
-    bool built = message && putService(message.get(), operation.service, fullService);
-    if (withDest) {
-      built = built && putDestination(message.get(), *operation.destination, operation.kind != OpKind::DelDest);
+    std::vector<int> errors = channel_.execute(messages);
+    for (std::size_t i = first; i < end; ++i) {
+      int& error = errors[i - first];
+      if (malformed[i - first]) error = EINVAL;
+      OperationOutcome outcome{plan[i], classify(plan[i].kind, error), error, {}};
+      if (error != 0) outcome.message = failureText(plan[i], error);
+      result.outcomes.push_back(std::move(outcome));
     }
-    if (!built) message.reset();  // reported as ENOMEM by the channel, like any message it could not send
-    messages.push_back(std::move(message));
-    malformed.push_back(false);
-  }
-  std::vector<int> errors = channel_.execute(messages);
-  for (std::size_t i = 0; i < plan.size(); ++i) {
-    if (malformed[i]) errors[i] = EINVAL;
-    OperationOutcome outcome{plan[i], classify(plan[i].kind, errors[i]), errors[i], {}};
-    if (errors[i] != 0) outcome.message = failureText(plan[i], errors[i]);
-    result.outcomes.push_back(std::move(outcome));
   }
   return result;
 }
