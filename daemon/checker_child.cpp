@@ -12,10 +12,10 @@
 #include "daemon/respawn_policy.h"
 
 namespace tandem::daemon {
-int runCheckerChild(const config::Config& config, const Options& options, Logger& log) {
+int runCheckerChild(config::Config config, const Options& options, Logger& log) {
   boost::asio::io_context io;
   CheckerRuntime runtime(io, options, log);
-  if (!runtime.start(config)) return kExitCannotStart;
+  if (!runtime.start(std::move(config))) return kExitCannotStart;
 
   boost::asio::signal_set dumps(io, SIGUSR1, SIGUSR2, SIGRTMIN + 2);
   watchDumpSignals(dumps, [&runtime, &log](int signal) {

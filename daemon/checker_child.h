@@ -9,6 +9,7 @@
 namespace tandem::daemon {
 
 // The child's exit status: 0 after SIGTERM/SIGINT, kExitCannotStart when the event loop cannot be set up.
-int runCheckerChild(const config::Config& config, const Options& options, Logger& log);
+// The configuration is handed to the runtime, which drops it once it has what it runs.
+int runCheckerChild(config::Config config, const Options& options, Logger& log);
 
 }  // namespace tandem::daemon

@@ -12,6 +12,7 @@
 #include "checkers/script_words.h"
 #include "daemon/checker_status.h"
 #include "daemon/child_runtime.h"
+#include "daemon/config_tool.h"
 #include "daemon/control_protocol.h"
 #include "daemon/pid_file.h"
 
@@ -22,6 +23,9 @@ using check::HealthEvent;
 
 // keepalived runs checker notify scripts without a time limit; a hung one would pile up a process per event.
 constexpr std::chrono::seconds kScriptTimeout{60};
+// Checks due within this much of each other start together: one wake-up of the loop for a batch instead of one per
+// check. It is the most a check starts late, far below any delay_loop or connect_timeout.
+constexpr std::chrono::milliseconds kTimerSlack{4};
 // IPVS refusing the wanted table (or missing): tried again after 1 s, then twice as late each time, up to 30 s.
 constexpr std::chrono::milliseconds kFirstRetry{1000};
 constexpr std::chrono::milliseconds kLongestRetry{30000};
@@ -66,6 +70,7 @@ CheckerRuntime::CheckerRuntime(boost::asio::io_context& io, const Options& optio
                             line);
                   }),
       board_(warmupRandom()),
+      dueTimer_(io),
       signals_(io, SIGTERM, SIGINT, SIGHUP),
       retryTimer_(io),
       drainFile_(drainFilePath(options.checkersPidFile)) {}
@@ -100,10 +105,11 @@ check::CheckerConfig CheckerRuntime::prepare(const config::Config& config) {
   return spec;
 }
 
-bool CheckerRuntime::start(const config::Config& config) {
+bool CheckerRuntime::start(config::Config config) {
   dumpFiles_ = dumpFileNamesFrom(config.global);
   scripts_.setSettings({config.global.enable_script_security});
   check::CheckerConfig spec = prepare(config);
+  releaseConfiguration(config);
   if (spec.lvsTimeouts) {
     const auto& t = *spec.lvsTimeouts;
     const auto status = ipvs_.setTimeouts({static_cast<std::uint32_t>(t.tcp.value_or(0)),
@@ -143,52 +149,77 @@ void CheckerRuntime::apply(check::CheckerConfig spec, const ipvs::Table* adopted
   std::vector<HealthEvent> events;
   const std::vector<check::ScheduledCheck> schedule =
       board_.configure(std::move(spec), std::chrono::steady_clock::now(), adopted, events);
+  due_ = {};
+  dueTimerAt_.reset();
+  dueTimer_.cancel();
+  slots_.reserve(schedule.size());
   for (const check::ScheduledCheck& s : schedule) {
-    Slot slot;
-    slot.probe = check::makeProbe(board_.checker(s.id), io_, curl_);
-    slot.timer = std::make_unique<boost::asio::steady_timer>(io_);
-    slots_.emplace(s.id, std::move(slot));
-    arm(s.id, s.at);
+    slots_.push_back(Slot{s.id, check::makeProbe(board_.checker(s.id), io_, curl_), {}, 0});
+    arm(slots_.size() - 1, s.at);
   }
   handle(events);
   saveDrains();
   sync();
 }
 
-void CheckerRuntime::arm(const check::CheckerId& id, check::TimePoint at) {
-  Slot& slot = slots_.at(id);
-  slot.timer->expires_at(at);
-  slot.timer->async_wait([this, id, generation = generation_](const boost::system::error_code& ec) {
-    if (!ec && generation == generation_) runCheck(id);
+void CheckerRuntime::arm(std::size_t slot, check::TimePoint at) {
+  const auto since = at.time_since_epoch();
+  const auto rounded = check::TimePoint(((since + kTimerSlack - check::Duration{1}) / kTimerSlack) * kTimerSlack);
+  slots_[slot].armed = ++nextToken_;
+  due_.push({rounded, slot, slots_[slot].armed});
+  if (!dueTimerAt_ || rounded < *dueTimerAt_) armDueTimer();
+}
+
+void CheckerRuntime::armDueTimer() {
+  if (due_.empty()) {
+    dueTimerAt_.reset();
+    dueTimer_.cancel();
+    return;
+  }
+  dueTimerAt_ = due_.top().at;
+  dueTimer_.expires_at(*dueTimerAt_);
+  dueTimer_.async_wait([this, generation = generation_](const boost::system::error_code& ec) {
+    if (!ec && generation == generation_) runDueChecks();
   });
 }
 
-void CheckerRuntime::runCheck(const check::CheckerId& id) {
-  Slot& slot = slots_.at(id);
+void CheckerRuntime::runDueChecks() {
+  dueTimerAt_.reset();
+  const auto now = std::chrono::steady_clock::now();
+  while (!due_.empty() && due_.top().at <= now) {
+    const Due next = due_.top();
+    due_.pop();
+    if (next.slot < slots_.size() && slots_[next.slot].armed == next.token) runCheck(next.slot);
+  }
+  if (!dueTimerAt_) armDueTimer();
+}
+
+void CheckerRuntime::runCheck(std::size_t index) {
+  Slot& slot = slots_[index];
   slot.startedAt = std::chrono::steady_clock::now();
-  slot.probe->start([this, id, generation = generation_](check::Verdict verdict) {
-    if (generation == generation_) onVerdict(id, verdict);
+  slot.probe->start([this, index, generation = generation_](check::Verdict verdict) {
+    if (generation == generation_) onVerdict(index, verdict);
   });
 }
 
-void CheckerRuntime::onVerdict(const check::CheckerId& id, const check::Verdict& verdict) {
-  const Slot& slot = slots_.at(id);
+void CheckerRuntime::onVerdict(std::size_t index, const check::Verdict& verdict) {
+  const Slot& slot = slots_[index];
+  const check::CheckerId& id = slot.id;
   const auto now = std::chrono::steady_clock::now();
   const check::CheckerSpec& spec = board_.checker(id);
   // keepalived measures a MISC_CHECK's delay_loop from the script's launch, the others from the attempt's end.
   const check::TimePoint concluded = spec.kind == check::CheckKind::Misc ? slot.startedAt : now;
-  const bool wasUp = board_.virtualServers()[id.vs].realServers[id.rs].health.checker(id.checker).up();
+  const auto& tracker = board_.virtualServers()[id.vs].realServers[id.rs].health.checker(id.checker);
+  const bool wasUp = tracker.up();
   const check::HealthBoard::Step step =
       board_.onResult(id, verdict, concluded, std::chrono::duration_cast<check::Duration>(now - slot.startedAt));
   if (!verdict.success && wasUp && step.checker.retrying) {
     const auto& vs = board_.virtualServers()[id.vs];
     log_.info(vs.spec.name + ": real server " + vs.spec.realServers[id.rs].name() + ": " + spec.label() + ": " +
-              verdict.reason + "; retry " + std::to_string(board_.virtualServers()[id.vs].realServers[id.rs]
-                                                                .health.checker(id.checker)
-                                                                .retriesDone()) +
-              " of " + std::to_string(spec.timing.retry) + " in " + secondsText(spec.timing.delayBeforeRetry));
+              verdict.reason + "; retry " + std::to_string(tracker.retriesDone()) + " of " +
+              std::to_string(spec.timing.retry) + " in " + secondsText(spec.timing.delayBeforeRetry));
   }
-  arm(id, step.checker.nextCheckAt);
+  arm(index, step.checker.nextCheckAt);
   handle(step.events);
   if (step.tableChanged) requestSync();
 }
@@ -334,6 +365,8 @@ void CheckerRuntime::terminate() {
   signals_.cancel();
   ++generation_;
   slots_.clear();
+  due_ = {};
+  dueTimer_.cancel();
   retryTimer_.cancel();
   handle(board_.shutdownEvents());
   if (options_.dontReleaseIpvs) {

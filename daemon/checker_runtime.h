@@ -17,6 +17,8 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <queue>
 #include <string>
 #include <vector>
 
@@ -44,9 +46,10 @@ class CheckerRuntime {
   CheckerRuntime(const CheckerRuntime&) = delete;
   CheckerRuntime& operator=(const CheckerRuntime&) = delete;
 
-  // Starts on a validated configuration. Never fails for want of IPVS (that is retried); false only when the
-  // event loop's own resources cannot be had.
-  bool start(const config::Config& config);
+  // Starts on a validated configuration, which it frees once it has taken what it runs (the model of a large file
+  // weighs far more). Never fails for want of IPVS (that is retried); false only when the event loop's own
+  // resources cannot be had.
+  bool start(config::Config config);
   // Runs the loop until a termination signal has been handled. The exit status.
   int run();
   void reload();
@@ -63,16 +66,27 @@ class CheckerRuntime {
 
  private:
   struct Slot {
+    check::CheckerId id;
     std::unique_ptr<check::Probe> probe;
-    std::unique_ptr<boost::asio::steady_timer> timer;
     check::TimePoint startedAt{};
+    std::uint64_t armed = 0;  // the token of its entry in `due_`; an entry with another token is stale
+  };
+  // One timer for every check: a heap of (time, checker) entries, due times rounded up to kTimerSlack so that
+  // checks falling in the same few milliseconds start in one wake-up of the loop.
+  struct Due {
+    check::TimePoint at;
+    std::size_t slot = 0;
+    std::uint64_t token = 0;
+    bool operator>(const Due& other) const { return at > other.at; }
   };
 
   void apply(check::CheckerConfig spec, const ipvs::Table* adopted);
   check::CheckerConfig prepare(const config::Config& config);
-  void arm(const check::CheckerId& id, check::TimePoint at);
-  void runCheck(const check::CheckerId& id);
-  void onVerdict(const check::CheckerId& id, const check::Verdict& verdict);
+  void arm(std::size_t slot, check::TimePoint at);
+  void armDueTimer();
+  void runDueChecks();
+  void runCheck(std::size_t slot);
+  void onVerdict(std::size_t slot, const check::Verdict& verdict);
   void handle(const std::vector<check::HealthEvent>& events);
   void runScript(const check::ScriptSpec& script, const std::string& what);
   void requestSync();
@@ -89,7 +103,11 @@ class CheckerRuntime {
   ipvs::linux_::LinuxKernelPort kernel_;
   ipvs::Reconciler reconciler_;
   check::HealthBoard board_;
-  std::map<check::CheckerId, Slot> slots_;
+  std::vector<Slot> slots_;  // one per checker of the configuration in force
+  std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
+  boost::asio::steady_timer dueTimer_;
+  std::optional<check::TimePoint> dueTimerAt_;
+  std::uint64_t nextToken_ = 0;
   std::uint64_t generation_ = 0;  // bumped by every configuration, so that stale callbacks are ignored
   boost::asio::signal_set signals_;
   boost::asio::steady_timer retryTimer_;

@@ -1,5 +1,7 @@
 #include "daemon/config_tool.h"
 
+#include <malloc.h>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -35,6 +37,11 @@ config::PreprocessOptions preprocessOptionsFor(const Options& options) {
     return static_cast<unsigned>(generator());
   };
   return p;
+}
+
+void releaseConfiguration(config::Config& config) {
+  config = config::Config{};
+  malloc_trim(0);
 }
 
 config::LoadedConfig loadConfiguration(const std::string& file, const Options& options) {

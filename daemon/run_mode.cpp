@@ -87,6 +87,7 @@ int runDaemon(const Options& given, std::vector<std::string> args) {
   SystemdNotifier notifier;
   Supervisor supervisor(io, options, std::move(args), startDirectory, log, notifier);
   if (!supervisor.start(loaded.config)) return 1;
+  releaseConfiguration(loaded.config);
   // Opt-in, and never a reason to stop directing traffic: a port that cannot be bound is logged, not fatal.
   std::unique_ptr<MetricsServer> metrics;
   if (!options.metrics.empty()) {

@@ -28,7 +28,8 @@ int runSubsystemChild(const Options& options) {
     log.error(error);
     return kExitCannotStart;
   }
-  return vrrp ? runVrrpChild(loaded.config, options, log) : runCheckerChild(loaded.config, options, log);
+  return vrrp ? runVrrpChild(std::move(loaded.config), options, log)
+              : runCheckerChild(std::move(loaded.config), options, log);
 }
 
 }  // namespace tandem::daemon

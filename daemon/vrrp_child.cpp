@@ -8,6 +8,7 @@
 
 #include "daemon/child_runtime.h"
 #include "daemon/child_spawn.h"
+#include "daemon/config_tool.h"
 #include "daemon/control_server.h"
 #include "daemon/respawn_policy.h"
 #include "daemon/state_dump.h"
@@ -40,10 +41,11 @@ void writeDump(DumpKind kind, const VrrpRuntime& runtime, Logger& log) {
 
 }  // namespace
 
-int runVrrpChild(const config::Config& config, const Options& options, Logger& log) {
+int runVrrpChild(config::Config config, const Options& options, Logger& log) {
   boost::asio::io_context io;
   VrrpRuntime runtime(io, options, log);
   if (!runtime.start(config)) return kExitCannotStart;
+  releaseConfiguration(config);
 
   boost::asio::signal_set dumps(io, SIGUSR1, SIGUSR2, SIGRTMIN + 2);
   watchDumpSignals(dumps, [&runtime, &log](int signal) {

@@ -8,6 +8,8 @@
 namespace tandem::daemon {
 
 // The child's exit status: 0 after SIGTERM, kExitCannotStart when the adapters cannot open.
-int runVrrpChild(const config::Config& config, const Options& options, Logger& log);
+// The configuration is dropped once the runtime has started: the model of a large file weighs far more than
+// what the runtime keeps of it.
+int runVrrpChild(config::Config config, const Options& options, Logger& log);
 
 }  // namespace tandem::daemon
