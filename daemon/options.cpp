@@ -12,7 +12,7 @@ namespace tandem::daemon {
 
 namespace {
 
-void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version) {
+void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version, bool& genhash) {
   app.add_option("-f,--use-file", o.configFile, "Configuration file (keepalived syntax)")->type_name("FILE");
   app.add_flag("-P,--vrrp", o.vrrpOnly, "Only run the VRRP subsystem");
   app.add_flag("-C,--check", o.checkersOnly, "Only run the health-checker subsystem");
@@ -71,6 +71,10 @@ void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version
       ->group("");
   app.add_flag("--respawned", o.respawned)->group("");
   app.add_flag("-v,--version", version, "Print the version and exit");
+  // main() hands everything after -T to daemon/genhash_mode before this parser runs; listed here for --help.
+  app.add_flag("-T,--genhash", genhash,
+               "keepalived's genhash: tandemd -T -s ADDRESS -p PORT -u URL prints the MD5 of the url's body, for a url "
+               "block's digest (should be the first option: those before it are ignored; tandemd -T -h lists its own)");
 }
 
 std::string usageText(CLI::App& app) { return app.help(); }
@@ -83,7 +87,8 @@ ParseOutcome parseCommandLine(int argc, const char* const* argv) {
   Options o;
   std::string dumpValue = "\x01";  // sentinel: option not given
   bool version = false;
-  addOptions(app, o, dumpValue, version);
+  bool genhash = false;
+  addOptions(app, o, dumpValue, version, genhash);
   ParseOutcome out;
   try {
     app.parse(argc, argv);
@@ -93,6 +98,11 @@ ParseOutcome parseCommandLine(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& e) {
     out.exitCode = 2;
     out.error = std::string("tandemd: ") + e.what() + "\n" + usageText(app);
+    return out;
+  }
+  if (genhash) {
+    out.exitCode = 2;
+    out.error = "tandemd: -T/--genhash starts a mode of its own and takes genhash's options, not these\n";
     return out;
   }
   if (version) {
