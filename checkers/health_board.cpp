@@ -196,7 +196,8 @@ std::vector<HealthEvent> HealthBoard::updateQuorum(std::size_t v) {
   return events;
 }
 
-HealthBoard::Step HealthBoard::onResult(const CheckerId& id, const Verdict& verdict, TimePoint now, Duration latency) {
+HealthBoard::Step HealthBoard::onResult(const CheckerId& id, const Verdict& verdict, TimePoint now, Duration latency,
+                                        std::optional<TimePoint> scheduleFrom) {
   Step step;
   VirtualServerRecord& record = virtualServers_.at(id.vs);
   RealServerRecord& server = record.realServers.at(id.rs);
@@ -218,7 +219,7 @@ HealthBoard::Step HealthBoard::onResult(const CheckerId& id, const Verdict& verd
   const auto weightBefore = server.health.dynamicWeight();
   const auto entryBefore = weightInPool(id.vs, id.rs);
   const bool sorryBefore = sorryServerActive(id.vs);
-  const ServerOutcome outcome = server.health.onResult(id.checker, verdict, now);
+  const ServerOutcome outcome = server.health.onResult(id.checker, verdict, scheduleFrom.value_or(now));
   step.checker = outcome.checker;
 
   const std::string reason = spec.label() + (verdict.success ? " succeeded" : ": " + verdict.reason);

@@ -83,7 +83,11 @@ class HealthBoard {
     std::vector<HealthEvent> events;  // in the order they happened
     bool tableChanged = false;        // wantedTable() differs from before this result
   };
-  Step onResult(const CheckerId& id, const Verdict& verdict, TimePoint now, Duration latency = Duration{0});
+  // `now` is when the verdict came (the checker's last result, the server's last change); the checker's next attempt
+  // is counted from `scheduleFrom` when given, else from `now` (keepalived counts a MISC_CHECK's delay_loop from the
+  // script's launch).
+  Step onResult(const CheckerId& id, const Verdict& verdict, TimePoint now, Duration latency = Duration{0},
+                std::optional<TimePoint> scheduleFrom = std::nullopt);
 
   // tandemctl drain / undrain. `virtualServer` names one as status shows it ("TCP 192.0.2.1:80", "FWM 7",
   // "group web"; "192.0.2.1:80" and "fwmark 7" too) or is empty for every virtual server that has the real

@@ -32,7 +32,8 @@ Outcome HealthTracker::onResult(const Verdict& verdict, TimePoint now) {
   hasRun_ = true;
 
   if (verdict.success) {
-    dynamicWeight_ = verdict.dynamicWeight;
+    // keepalived's misc_dynamic: an exit of 2..255 sets the weight, exit 0 leaves it as it is.
+    if (verdict.dynamicWeight) dynamicWeight_ = verdict.dynamicWeight;
     retryCount_ = 0;
     const bool wasUp = std::exchange(up_, true);
     return schedule(wasUp ? Transition::None : Transition::WentUp, timing_.delayLoop, now, false);

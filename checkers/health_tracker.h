@@ -73,7 +73,7 @@ class HealthTracker {
   bool up() const { return up_; }
   bool hasRun() const { return hasRun_; }
   unsigned retriesDone() const { return retryCount_; }
-  // The weight the last successful MISC_CHECK asked for; nullopt = the configured weight.
+  // The weight the last MISC_CHECK exit of 2..255 asked for (misc_dynamic); nullopt = the configured weight.
   std::optional<std::uint32_t> dynamicWeight() const { return dynamicWeight_; }
   const CheckTiming& timing() const { return timing_; }
 

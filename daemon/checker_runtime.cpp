@@ -207,12 +207,14 @@ void CheckerRuntime::onVerdict(std::size_t index, const check::Verdict& verdict)
   const check::CheckerId& id = slot.id;
   const auto now = std::chrono::steady_clock::now();
   const check::CheckerSpec& spec = board_.checker(id);
-  // keepalived measures a MISC_CHECK's delay_loop from the script's launch, the others from the attempt's end.
-  const check::TimePoint concluded = spec.kind == check::CheckKind::Misc ? slot.startedAt : now;
+  // keepalived measures a MISC_CHECK's delay_loop from the script's launch, the others from the attempt's end; the
+  // result and any change of health are dated when the verdict came, for every kind.
+  const std::optional<check::TimePoint> scheduleFrom =
+      spec.kind == check::CheckKind::Misc ? std::optional<check::TimePoint>(slot.startedAt) : std::nullopt;
   const auto& tracker = board_.virtualServers()[id.vs].realServers[id.rs].health.checker(id.checker);
   const bool wasUp = tracker.up();
-  const check::HealthBoard::Step step =
-      board_.onResult(id, verdict, concluded, std::chrono::duration_cast<check::Duration>(now - slot.startedAt));
+  const check::HealthBoard::Step step = board_.onResult(
+      id, verdict, now, std::chrono::duration_cast<check::Duration>(now - slot.startedAt), scheduleFrom);
   if (!verdict.success && wasUp && step.checker.retrying) {
     const auto& vs = board_.virtualServers()[id.vs];
     log_.info(vs.spec.name + ": real server " + vs.spec.realServers[id.rs].name() + ": " + spec.label() + ": " +

@@ -226,8 +226,36 @@ virtual_server 192.0.2.1 80 {
   EXPECT_TRUE(step.events.empty());
   EXPECT_TRUE(step.tableChanged);
   EXPECT_EQ(board.weightInPool(0, 0), 40U);
-  EXPECT_TRUE(board.onResult({0, 0, 0}, Verdict::ok(), at(61)).tableChanged);  // exit 0: the configured weight
-  EXPECT_EQ(board.weightInPool(0, 0), 5U);
+  // keepalived: exit 0 leaves the weight as it is (only an exit of 2..255 sets it), a failure too.
+  EXPECT_FALSE(board.onResult({0, 0, 0}, Verdict::ok(), at(61)).tableChanged);
+  EXPECT_EQ(board.weightInPool(0, 0), 40U);
+  EXPECT_TRUE(board.onResult({0, 0, 0}, Verdict::ok(7), at(121)).tableChanged);
+  EXPECT_EQ(board.weightInPool(0, 0), 7U);
+}
+
+TEST_F(HealthBoardTest, AResultIsDatedWhenItCameAndTheNextCheckCountsFromScheduleFrom) {
+  start(R"(
+virtual_server 192.0.2.1 80 {
+  protocol TCP
+  delay_loop 6
+  real_server 10.0.0.1 80 {
+    MISC_CHECK {
+      misc_path /bin/true
+      misc_timeout 3
+    }
+  }
+}
+)");
+  // A MISC_CHECK launched at 1 s that timed out at 4 s: down at 4 s, next launch at 1 + 6 s (keepalived).
+  const HealthBoard::Step step =
+      board.onResult({0, 0, 0}, Verdict::failure("timed out"), at(4), std::chrono::seconds(3), at(1));
+  EXPECT_EQ(kinds(step.events), (std::vector<Kind>{Kind::RealServerDown, Kind::QuorumLost}));  // its only server
+  EXPECT_EQ(step.checker.nextCheckAt, at(7));
+  const RealServerRecord& server = board.virtualServers()[0].realServers[0];
+  EXPECT_EQ(server.lastChange, at(4));
+  EXPECT_EQ(server.stats[0].lastResultAt, at(4));
+  // Without scheduleFrom the next check counts from the result.
+  EXPECT_EQ(board.onResult({0, 0, 0}, kOk, at(8)).checker.nextCheckAt, at(14));
 }
 
 TEST_F(HealthBoardTest, OmegaReportsLiveServersThenTheQuorumAtShutdown) {

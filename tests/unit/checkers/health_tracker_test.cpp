@@ -166,7 +166,9 @@ TEST(CheckHealthTracker, KeepsTheDynamicWeightOfTheLastSuccess) {
   tracker.onResult(Verdict::failure("exit 1"), at(7));
   EXPECT_EQ(tracker.dynamicWeight(), 8U);  // a failure says nothing about the weight
   tracker.onResult(Verdict::ok(), at(13));
-  EXPECT_FALSE(tracker.dynamicWeight().has_value());  // exit 0: back to the configured weight
+  EXPECT_EQ(tracker.dynamicWeight(), 8U);  // exit 0: "weight unchanged" (keepalived sets it on 2..255 only)
+  tracker.onResult(Verdict::ok(3), at(19));
+  EXPECT_EQ(tracker.dynamicWeight(), 3U);
 }
 
 }  // namespace
