@@ -210,10 +210,11 @@ def tcp_counters():
     return dict(zip(tcp[0], map(int, tcp[1])))
 
 
-def cpu_seconds(pid):
+def cpu_split(pid):
+    """(user, system) CPU seconds of a process."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return int(fields[11]) / TICKS, int(fields[12]) / TICKS
 
 
 def rss_kib(pid, key="VmRSS"):
@@ -255,11 +256,13 @@ def measure_steady(kind, binary, conf, workdir, shim, server, settle, window):
         time.sleep(settle)
         if daemon.proc.poll() is not None:
             raise RuntimeError(f"{kind} exited: {daemon.text()}")
-        cpu0, n0, tcp0, t0 = cpu_seconds(pid), server.count(), tcp_counters(), time.monotonic()
+        (user0, sys0), n0, tcp0, t0 = cpu_split(pid), server.count(), tcp_counters(), time.monotonic()
         time.sleep(window)
-        cpu1, n1, tcp1, t1 = cpu_seconds(pid), server.count(), tcp_counters(), time.monotonic()
+        (user1, sys1), n1, tcp1, t1 = cpu_split(pid), server.count(), tcp_counters(), time.monotonic()
+        cpu0, cpu1 = user0 + sys0, user1 + sys1
         opens = tcp1["ActiveOpens"] - tcp0["ActiveOpens"]
         result = {"cpu": (cpu1 - cpu0) / (t1 - t0), "checks": opens / (t1 - t0), "cpu_s": cpu1 - cpu0,
+                  "user_share": (user1 - user0) / max(cpu1 - cpu0, 1e-9),
                   "n": opens, "served": (n1 - n0) / (t1 - t0), "rss": rss_kib(pid), "hwm": rss_kib(pid, "VmHWM"),
                   "fails": tcp1["AttemptFails"] - tcp0["AttemptFails"]}
         down = sum(1 for _, text in daemon.lines if re.search(r"(?i)fail|down|remov", text))
@@ -290,7 +293,7 @@ def bench_cost(tandemd, workdir, shim):
                           2 * delay_loop + 3, 5 * delay_loop, tandemd, workdir, shim)
     for kind, r in results.items():
         print(f"COST {kind}: {r['checks']:.0f} checks/s, CPU {100 * r['cpu']:.1f}% of a core "
-              f"({1e6 * r['cpu_s'] / max(r['n'], 1):.1f} us/check), RSS {r['rss'] / 1024:.1f} MiB "
+              f"({1e6 * r['cpu_s'] / max(r['n'], 1):.1f} us/check, {100 * r['user_share']:.0f}% of it user), RSS {r['rss'] / 1024:.1f} MiB "
               f"(peak {r['hwm'] / 1024:.1f} MiB); server accepted {r['served']:.0f}/s, {r['fails']} connects "
               f"failed, {r['failure_lines']} failure lines logged", flush=True)
     if len(results) == 2:

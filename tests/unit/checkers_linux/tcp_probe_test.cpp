@@ -152,5 +152,56 @@ TEST_F(TcpProbeTest, RestartAbandonsTheAttemptUnderWay) {
   EXPECT_EQ(calls, 1);
 }
 
+// Every probe of a loop shares one ConnectWatcher: answered, refused and unanswered connects settle in the same
+// turns, each probe hears once, and once nothing is pending the loop has no work left (run() returns).
+TEST_F(TcpProbeTest, ManyProbesShareTheLoopsWatcherAndEachHearsOnce) {
+  asio::ip::tcp::acceptor listener(io, {asio::ip::make_address("127.0.0.1"), 0});
+  testing::FullListener blackHole("127.0.0.1");
+  const std::uint16_t closed = testing::closedPort("127.0.0.1");
+  std::vector<std::unique_ptr<TcpProbe>> probes;
+  std::vector<int> heard(300, 0);
+  std::vector<std::string> reasons(300);
+  for (std::size_t i = 0; i < heard.size(); ++i) {
+    const std::uint16_t port = i % 3 == 0 ? listener.local_endpoint().port() : i % 3 == 1 ? closed : blackHole.port();
+    probes.push_back(std::make_unique<TcpProbe>(io, to("127.0.0.1", port, 300ms)));
+    probes.back()->start([&heard, &reasons, i](Verdict v) {
+      ++heard[i];
+      reasons[i] = v.success ? "ok" : v.reason;
+    });
+  }
+  probes[2]->cancel();  // an unanswered one, forgotten before it settles
+  const auto started = std::chrono::steady_clock::now();
+  io.run_for(5s);  // returns early only when the loop has no work left
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);
+  EXPECT_EQ(asio::use_service<ConnectWatcher>(io).pending(), 0u);
+  for (std::size_t i = 0; i < heard.size(); ++i) {
+    if (i == 2) {
+      EXPECT_EQ(heard[i], 0);
+      continue;
+    }
+    ASSERT_EQ(heard[i], 1) << "probe " << i;
+    if (i % 3 == 0) {
+      EXPECT_EQ(reasons[i], "ok");
+    } else if (i % 3 == 1) {
+      EXPECT_THAT(reasons[i], HasSubstr("connection refused"));
+    } else if (reasons[i] != "ok") {  // the black hole's backlog takes a few before it stops answering
+      EXPECT_THAT(reasons[i], HasSubstr("timed out after 0.3 s"));
+    }
+  }
+}
+
+TEST_F(TcpProbeTest, AProbeDestroyedWhilePendingLeavesTheLoopFree) {
+  testing::FullListener blackHole("127.0.0.1");
+  auto probe = std::make_unique<TcpProbe>(io, to("127.0.0.1", blackHole.port(), 5000ms));
+  probe->start(record());
+  testing::runFor(io, 50ms);
+  probe.reset();
+  const auto started = std::chrono::steady_clock::now();
+  io.restart();
+  io.run_for(3s);  // runs it out if the watcher kept its timer or its wait
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);
+  EXPECT_EQ(calls, 0);
+}
+
 }  // namespace
 }  // namespace tandem::check
