@@ -71,7 +71,7 @@ class CheckerRuntime {
     check::TimePoint startedAt{};
     std::uint64_t armed = 0;  // the token of its entry in `due_`; an entry with another token is stale
   };
-  // One timer for every check: a heap of (time, checker) entries, due times rounded up to kTimerSlack so that
+  // One timer for every check: a heap of (time, checker) entries, due times rounded to kTimerSlack so that
   // checks falling in the same few milliseconds start in one wake-up of the loop.
   struct Due {
     check::TimePoint at;
