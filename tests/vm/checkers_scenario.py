@@ -596,6 +596,9 @@ def operator_steps(daemon, health, conf):
     took = wait_table(health.expected(), 2)
     check(result.returncode == 0 and took is not None,
           f"tandemctl drain: 10.0.0.12:8080 at weight 0 in the kernel ({result.stdout.strip() or result.stderr.strip()})")
+    # Shown for the operations guide's sample, not checked here (tests/unit covers the table's layout).
+    log("tandemctl status while 10.0.0.12:8080 is drained:\n" +
+        "\n".join("    | " + line for line in daemon.ctl("status").stdout.splitlines()))
     result = daemon.ctl("undrain", "10.0.0.12")
     health.drained.discard(drained)
     took = wait_table(health.expected(), 2)
