@@ -82,10 +82,12 @@ std::optional<std::string> apply(char name, const std::string& value, GenhashCom
       break;
     }
     case 'u': c.url = value; break;
-    case 'm':
-      c.fwmark = blankUnsigned(value, true);
-      if (!c.fwmark) return "invalid fwmark '" + value + "'";
+    case 'm': {
+      const auto mark = blankUnsigned(value, true);
+      if (!mark || *mark > 0xffffffffUL) return "invalid fwmark '" + value + "'";
+      c.options.fwmark = static_cast<std::uint32_t>(*mark);
       break;
+    }
     case 'P':
       if (value == "1.0") c.options.protocol = check::HttpVersion::V1_0;
       else if (value == "1.0c" || value == "1.0C") c.options.protocol = check::HttpVersion::V1_0C;
@@ -204,7 +206,7 @@ std::string genhashUsage() {
          "   --use-virtualhost -V       Use the specified virtualhost in GET query.\n"
          "   --verbose         -v       Use verbose mode output.\n"
          "   --help            -h       Display this short inlined help screen.\n"
-         "   --fwmark          -m       Use the specified FW mark (not supported by tandemd yet).\n"
+         "   --fwmark          -m       Use the specified FW mark.\n"
          "   --protocol        -P       Use the specified HTTP protocol - '1.0', 1.0c', '1.1'.\n"
          "                                1.0c means 1.0 with 'Connection: close'\n"
          "   --timeout         -t       Timeout in seconds\n";
@@ -275,10 +277,6 @@ int runGenhash(const std::vector<std::string>& args, std::ostream& out, std::ost
     return 1;
   }
   const GenhashCommand& command = *parsed.command;
-  if (command.fwmark) {
-    err << kProgram << ": -m/--fwmark is not supported yet: the request could not carry the mark\n";
-    return 1;
-  }
   const auto start = std::chrono::steady_clock::now();
   const check::HttpResponse response = check::genhash(command.url, command.options);
   const auto elapsed =

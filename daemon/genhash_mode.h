@@ -8,7 +8,6 @@
 //   - a bad option is one line on stderr (no usage screen), exit 1 as keepalived; -h prints the usage on stdout, exit 0;
 //   - -v cannot dump the body (check::genhash hashes it as it arrives and keeps no copy): it gives its size instead,
 //     and SSL uses the same sections as HTTP (keepalived's SSL path drops the section titles);
-//   - -m/--fwmark is parsed and checked, then refused: GenhashOptions has no fwmark to pass on;
 //   - -t 0 is refused (keepalived times out at once); the test-only protocols 1.0K/1.1K are not offered.
 #include <chrono>
 #include <optional>
@@ -26,7 +25,6 @@ struct GenhashCommand {
   check::GenhashOptions options;
   std::string url;                     // -u, sent as given
   bool verbose = false;                // -v
-  std::optional<unsigned long> fwmark; // -m, checked but not applied
 };
 
 struct GenhashParse {

@@ -24,6 +24,7 @@ HttpResponse genhash(const std::string& url, const GenhashOptions& options) {
   spec.connect.port = options.port;
   spec.connect.timeout = options.timeout;
   spec.connect.bindInterface = options.bindInterface;
+  spec.connect.fwmark = options.fwmark;
   spec.ssl = options.ssl;
   spec.path = url;
   spec.version = options.protocol;

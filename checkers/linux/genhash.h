@@ -22,6 +22,7 @@ struct GenhashOptions {
   HttpVersion protocol = HttpVersion::V1_0;       // -P
   std::chrono::milliseconds timeout{0};           // -t; 0: none (keepalived waits forever)
   std::string bindInterface;                      // what a checker's bind_if would do; empty: none
+  std::optional<std::uint32_t> fwmark;            // -m: SO_MARK on the socket, as a checker's fwmark
 };
 
 // Fetches `url` (a path such as "/index.html", sent as is) on a private event loop and returns once the reply is

@@ -42,7 +42,7 @@ TEST(GenhashCommandLine, ShortOptions) {
   EXPECT_EQ(c.options.virtualhost, "www.example.test");
   EXPECT_EQ(c.options.protocol, check::HttpVersion::V1_1);
   EXPECT_EQ(c.options.timeout, std::chrono::seconds(3));
-  EXPECT_FALSE(c.fwmark);
+  EXPECT_FALSE(c.options.fwmark);
 }
 
 TEST(GenhashCommandLine, DefaultsAreKeepalived) {
@@ -66,7 +66,7 @@ TEST(GenhashCommandLine, LongOptionsWithEqualsSignsAndUniquePrefixes) {
   EXPECT_EQ(c.options.virtualhost, "host.test");
   EXPECT_EQ(c.options.protocol, check::HttpVersion::V1_0C);
   EXPECT_EQ(c.options.timeout, std::chrono::seconds(7));
-  EXPECT_THAT(c.fwmark, Optional(5ul));
+  EXPECT_THAT(c.options.fwmark, Optional(5u));
 }
 
 TEST(GenhashCommandLine, ClustersAttachedValuesAndValuesThatLookLikeOptions) {
@@ -160,12 +160,11 @@ TEST(GenhashCommandLine, ZeroTimeoutIsRefused) {
   EXPECT_EQ(parse(withTarget({"-t", "0"})).error, "invalid timeout '0': at least 1 second");
 }
 
-TEST(GenhashCommandLine, FwmarkIsCheckedThenRefusedWhenRun) {
-  ASSERT_TRUE(parse(withTarget({"-m", " 7"})).command);
-  std::ostringstream out, err;
-  EXPECT_EQ(runGenhash(withTarget({"-m", "7"}), out, err), 1);
-  EXPECT_EQ(out.str(), "");
-  EXPECT_EQ(err.str(), "tandemd --genhash: -m/--fwmark is not supported yet: the request could not carry the mark\n");
+TEST(GenhashCommandLine, FwmarkGoesOnTheSocketOptions) {
+  const GenhashParse r = parse(withTarget({"-m", " 7"}));
+  ASSERT_TRUE(r.command) << r.error;
+  EXPECT_THAT(r.command->options.fwmark, Optional(7u));
+  EXPECT_EQ(parse(withTarget({"-m", "4294967296"})).error, "invalid fwmark '4294967296'");
 }
 
 TEST(GenhashCommandLine, RunPrintsOneLineForAMistakeAndTheUsageForHelp) {
