@@ -118,6 +118,14 @@ class TimerPort {
   virtual ~TimerPort() = default;
   using Handle = std::uint64_t;
   virtual Handle arm(std::chrono::steady_clock::time_point at, std::function<void()> fire) = 0;
+  // A routine timer, such as a MASTER's next advert: it may fire up to `early` before `at`, so that the timers of
+  // many instances due about the same time wake the process once, and what they send may leave in one batch.
+  // Firing exactly at `at` is always correct, which is what this default does.
+  virtual Handle armRoutine(std::chrono::steady_clock::time_point at, std::chrono::steady_clock::duration early,
+                            std::function<void()> fire) {
+    (void)early;
+    return arm(at, std::move(fire));
+  }
   virtual void cancel(Handle handle) = 0;
   virtual std::chrono::steady_clock::time_point now() const = 0;
 };

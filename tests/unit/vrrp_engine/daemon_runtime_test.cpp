@@ -6,6 +6,8 @@
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <string>
 
 #include "daemon/asio_timers.h"
 #include "daemon/process_runner.h"
@@ -82,6 +84,71 @@ TEST(VrrpEngineDaemon, AsioTimersFireInOrderAndCancel) {
   io.run();
   EXPECT_EQ(fired, (std::vector<int>{1, 2}));
   EXPECT_EQ(timers.pending(), 0u);
+}
+
+// Routine timers due within their allowance of the one that wakes the loop fire with it, inside one batch; a timer
+// that is not routine closes the batch first and never fires before its time.
+TEST(VrrpEngineDaemon, AsioTimersFireRoutineTimersTogetherInOneBatch) {
+  using std::chrono::milliseconds;
+  boost::asio::io_context io;
+  AsioTimers timers(io);
+  std::vector<std::string> trace;
+  std::vector<AsioTimers::TimePoint> firedAt;
+  timers.setBatchHooks([&] { trace.push_back("open"); }, [&] { trace.push_back("close"); });
+  const auto start = timers.now();
+  auto routine = [&](int ms, std::string name) {
+    timers.armRoutine(start + milliseconds{ms}, milliseconds{40}, [&, name] {
+      trace.push_back(name);
+      firedAt.push_back(timers.now());
+    });
+  };
+  routine(20, "a");
+  routine(45, "b");   // within 40 ms of a: goes with it
+  routine(200, "d");  // far later: its own wake-up
+  timers.arm(start + milliseconds{50}, [&] {
+    trace.push_back("c");
+    firedAt.push_back(timers.now());
+  });
+  io.run();
+  EXPECT_EQ(trace, (std::vector<std::string>{"open", "a", "b", "close", "c", "open", "d", "close"}));
+  ASSERT_EQ(firedAt.size(), 4u);
+  EXPECT_LT(firedAt[1] - start, milliseconds{45});   // b early
+  EXPECT_GE(firedAt[2] - start, milliseconds{50});   // c never early
+  EXPECT_GE(firedAt[3] - start, milliseconds{160});  // d no earlier than its allowance
+  EXPECT_EQ(timers.pending(), 0u);
+}
+
+TEST(VrrpEngineDaemon, AsioTimersRearmAndCancelFromInsideATimer) {
+  using std::chrono::milliseconds;
+  boost::asio::io_context io;
+  AsioTimers timers(io);
+  std::vector<int> fired;
+  const auto start = timers.now();
+  AsioTimers::Handle victim = timers.arm(start + milliseconds{5}, [&] { fired.push_back(99); });
+  int rounds = 0;
+  std::function<void()> tick = [&] {
+    fired.push_back(++rounds);
+    if (rounds == 1) timers.cancel(victim);  // due at the same moment: must not fire
+    if (rounds < 3) timers.armRoutine(timers.now() + milliseconds{2}, milliseconds{1}, tick);
+  };
+  timers.arm(start + milliseconds{1}, tick);
+  timers.arm(start + milliseconds{1}, [&] { fired.push_back(50); });
+  io.run();
+  EXPECT_EQ(fired, (std::vector<int>{1, 50, 2, 3}));
+  timers.cancel(victim);  // stale handle: nothing happens
+  // A thousand re-armed timers whose old entries were cancelled leave no heap behind them.
+  std::vector<AsioTimers::Handle> handles;
+  for (int i = 0; i < 1000; ++i) handles.push_back(timers.arm(timers.now() + std::chrono::hours{1}, [] {}));
+  for (int round = 0; round < 5; ++round)
+    for (auto& h : handles) {
+      timers.cancel(h);
+      h = timers.arm(timers.now() + std::chrono::hours{1}, [] {});
+    }
+  EXPECT_EQ(timers.pending(), 1000u);
+  for (auto h : handles) timers.cancel(h);
+  EXPECT_EQ(timers.pending(), 0u);
+  io.restart();
+  io.run();
 }
 
 TEST(VrrpEngineDaemon, PidFileNamesALiveProcessOrNot) {
