@@ -1,4 +1,5 @@
 #include "vrrp/engine.h"
+#include "vrrp/timing.h"
 
 #include <algorithm>
 #include <map>
@@ -343,12 +344,19 @@ void Engine::deliver(std::size_t m, const Event& event) {
 
 void Engine::armTimer(std::size_t m, std::size_t slot, TimePoint at) {
   cancelTimer(m, slot);
-  members_[m]->timers[slot] = ports_.timers.arm(at, guarded([this, m, slot] {
+  auto fire = guarded([this, m, slot] {
     members_[m]->timers[slot].reset();
     if (slot < kTimerCount) onInstanceTimer(m, static_cast<TimerId>(slot));
     else if (slot == static_cast<std::size_t>(MemberTimer::Garp)) sendNextGratuitous(m);
     else onGarpRefresh(m);
-  }));
+  });
+  // The adverts of many instances due about the same time go out together: one wake-up and one batch.
+  if (slot == static_cast<std::size_t>(TimerId::Advert)) {
+    const auto early = advertEarlyAllowance(members_[m]->config.params.advertInterval);
+    members_[m]->timers[slot] = ports_.timers.armRoutine(at, early, std::move(fire));
+  } else {
+    members_[m]->timers[slot] = ports_.timers.arm(at, std::move(fire));
+  }
 }
 
 void Engine::cancelTimer(std::size_t m, std::size_t slot) {

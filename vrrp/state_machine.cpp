@@ -170,7 +170,9 @@ void Instance::masterReceived(const DecodedAdvert& d, TimePoint now, Actions& ou
 
 void Instance::timerExpired(TimerId timer, TimePoint now, Actions& out) {
   auto& deadline = timers_[index(timer)];
-  if (!deadline || now < *deadline) return;  // stale: cancelled or re-armed since
+  const Duration early = timer == TimerId::Advert ? advertEarlyAllowance(params_.advertInterval) : Duration::zero();
+  if (!deadline || now + early < *deadline) return;  // stale: cancelled or re-armed since
+  const TimePoint due = *deadline;
   deadline.reset();
 
   switch (timer) {
@@ -180,7 +182,8 @@ void Instance::timerExpired(TimerId timer, TimePoint now, Actions& out) {
     case TimerId::Advert:
       if (state_ != State::Master) break;
       sendAdvert(effectivePriority_, out);
-      arm(TimerId::Advert, now + params_.advertInterval, out);
+      // From when it was due, so that an advert sent early does not shorten the interval for the next ones.
+      arm(TimerId::Advert, std::max(due, now) + params_.advertInterval, out);
       expireConflicts(now, out);
       checkNoPeer(now, out);
       break;

@@ -25,4 +25,8 @@ Duration masterDownInterval(Version version, std::uint8_t priority, Centiseconds
          skewTime(version, priority, masterAdverInterval);
 }
 
+Duration advertEarlyAllowance(Centiseconds advertInterval) {
+  return std::chrono::duration_cast<Duration>(advertInterval) / 64;
+}
+
 }  // namespace tandem::vrrp

@@ -14,5 +14,9 @@ Duration minimalSkewTime(Version version, Centiseconds masterAdverInterval);
 // adverts * Master_Adver_Interval + Skew_Time; adverts is 3 in the RFC.
 Duration masterDownInterval(Version version, std::uint8_t priority, Centiseconds masterAdverInterval,
                             unsigned adverts = 3);
+// How early a MASTER's advert may leave (1/64 of the interval: 15.6 ms at 1 s), so that the adverts of many
+// instances due about the same time go out in one wake-up; its backups wait three intervals, and the next advert
+// is still due a whole interval after this one was.
+Duration advertEarlyAllowance(Centiseconds advertInterval);
 
 }  // namespace tandem::vrrp

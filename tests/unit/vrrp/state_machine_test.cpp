@@ -293,6 +293,31 @@ TEST(VrrpStateMachine, MasterAdvertisesItsNewEffectivePriority) {
   EXPECT_EQ(sim.fireDue(TimerId::Advert).front(), "send_advert prio=80");
 }
 
+// The timer adapter may fire a MASTER's advert up to 1/64 of the interval early, to send many instances' adverts
+// together: it is sent, and the next one stays due a whole interval after the one it replaced.
+TEST(VrrpStateMachine, AdvertMayLeaveUpToOneSixtyFourthEarlyWithoutShorteningTheInterval) {
+  Sim sim(baseParams());  // advert_int 1 s: 15625 us allowed
+  sim.start();
+  sim.fireDue(TimerId::MasterDown);
+  const TimePoint due = sim.instance().deadline(TimerId::Advert).value();
+  EXPECT_EQ(sim.fire(TimerId::Advert, due - Duration{15626}), std::vector<std::string>{});  // too early: ignored
+  EXPECT_EQ(sim.instance().deadline(TimerId::Advert), due);
+  const auto sent = sim.fire(TimerId::Advert, due - Duration{15625});
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.front(), "send_advert prio=100");
+  EXPECT_EQ(sim.instance().deadline(TimerId::Advert), due + std::chrono::seconds{1});
+  // Late, it counts from when it went: never two adverts closer than an interval less the allowance.
+  const TimePoint next = *sim.instance().deadline(TimerId::Advert);
+  sim.fire(TimerId::Advert, next + std::chrono::milliseconds{200});
+  EXPECT_EQ(sim.instance().deadline(TimerId::Advert), next + std::chrono::milliseconds{1200});
+  // Only the advert: a backup's master-down timer fired a microsecond early changes nothing.
+  Sim backup(baseParams());
+  backup.start();
+  const TimePoint down = backup.instance().deadline(TimerId::MasterDown).value();
+  EXPECT_EQ(backup.fire(TimerId::MasterDown, down - Duration{1}), std::vector<std::string>{});
+  EXPECT_EQ(backup.instance().state(), State::Backup);
+}
+
 TEST(VrrpStateMachine, DecodeFailuresAndRejectionsAreCountedByReason) {
   Sim sim(baseParams());
   sim.start();

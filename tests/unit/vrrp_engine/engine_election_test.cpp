@@ -49,6 +49,20 @@ TEST_F(VrrpEngineElection, BackupTakesOverOneMasterDownIntervalAfterTheLastAdver
   EXPECT_TRUE(b.addresses.has("192.0.2.100"));
 }
 
+// The event loop may send a master's adverts up to 1/64 of the interval early to batch them: the master still sends
+// one a second, and the backup never mistakes it for a dead one.
+TEST_F(VrrpEngineElection, AdvertsSentEarlyKeepTheirCadenceAndTheBackupQuiet) {
+  timers.routineEarly = true;
+  startPair();
+  timers.advanceTo(atMs(10'000));
+  const std::size_t before = link.sent.size();
+  timers.advanceTo(atMs(60'000));
+  EXPECT_EQ(link.sent.size() - before, 50u);
+  EXPECT_EQ(a.state("VI_1"), State::Master);
+  EXPECT_EQ(b.state("VI_1"), State::Backup);
+  EXPECT_FALSE(b.log.has("-> MASTER"));
+}
+
 TEST_F(VrrpEngineElection, OrderlyShutdownSendsPriorityZeroAndTheBackupTakesOverAfterSkewTime) {
   startPair();
   timers.advanceTo(atMs(10'000));

@@ -28,8 +28,13 @@ class FakeTimers : public TimerPort {
     timers_[h] = {at, std::move(fire)};
     return h;
   }
+  // With routineEarly set, a routine timer fires at the earliest time it allows, as AsioTimers may.
+  Handle armRoutine(TimePoint at, std::chrono::steady_clock::duration early, std::function<void()> fire) override {
+    return arm(routineEarly ? at - early : at, std::move(fire));
+  }
   void cancel(Handle handle) override { timers_.erase(handle); }
   TimePoint now() const override { return now_; }
+  bool routineEarly = false;
 
   // Fires every timer due up to `until`, earliest first (arming order on ties), moving the clock to each.
   void advanceTo(TimePoint until) {
