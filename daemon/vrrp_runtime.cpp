@@ -84,6 +84,7 @@ bool VrrpRuntime::start(const config::Config& config) {
         [this](const vrrp::IpAddress& a) { return std::find(vips_.begin(), vips_.end(), a) != vips_.end(); },
         log_.sink());
     channels_ = std::make_unique<vrrp::LinuxChannelFactory>(io_, *interfaces_, log_.sink());
+    timers_.setBatchHooks([this] { channels_->beginBatch(); }, [this] { channels_->endBatch(); });
     addresses_ = std::make_unique<vrrp::LinuxAddresses>();
     gratuitous_ = std::make_unique<vrrp::LinuxGratuitous>();
     if (engineConfig.instances.empty()) log_.warning("no vrrp_instance in the configuration: VRRP has nothing to do");

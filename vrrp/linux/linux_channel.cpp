@@ -8,6 +8,7 @@
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -22,6 +23,9 @@ constexpr int kHopLimit = 255;
 constexpr int kIpv6ChecksumOffset = 6;  // the VRRP header's checksum field
 constexpr int kTrafficClass = 0xc0;     // keepalived: network control (CS6), as kVrrpTos for IPv4
 constexpr std::size_t kReceiveBuffer = 65536;
+// Packets per sendmmsg: enough that a thousand adverts take a handful of calls, few enough that a burst never
+// fills the socket's send buffer or the device queue.
+constexpr std::size_t kBatchSize = 64;
 
 std::string familyName(Family f) { return f == Family::Ipv4 ? "IPv4" : "IPv6"; }
 
@@ -65,8 +69,13 @@ class LinuxChannelFactory::Sockets : public std::enable_shared_from_this<Sockets
  public:
   using Callback = std::function<void(const ReceivedPacket&)>;
 
-  Sockets(boost::asio::io_context& io, LogSink log, ChannelSpec spec, int ifindex)
-      : io_(io), log_(std::move(log)), spec_(std::move(spec)), ifindex_(ifindex), buffer_(kReceiveBuffer) {}
+  Sockets(boost::asio::io_context& io, LogSink log, ChannelSpec spec, int ifindex, std::shared_ptr<SendBatch> batch)
+      : io_(io),
+        log_(std::move(log)),
+        spec_(std::move(spec)),
+        ifindex_(ifindex),
+        batch_(std::move(batch)),
+        buffer_(kReceiveBuffer) {}
 
   bool open(const std::optional<IpAddress>& ipv6Source, std::string& error) {
     const bool ok = spec_.family == Family::Ipv4 ? openIpv4(error) : openIpv6(*ipv6Source, error);
@@ -91,22 +100,68 @@ class LinuxChannelFactory::Sockets : public std::enable_shared_from_this<Sockets
       return false;
     }
     const auto sa = linux_::toSocketAddress(destination, ifindex_);
+    if (batch_->open) {
+      if (queued_.empty()) batch_->waiting.push_back(shared_from_this());
+      queued_.push_back({sa, queuedBytes_.size(), packet.size()});
+      queuedBytes_.insert(queuedBytes_.end(), packet.begin(), packet.end());
+      return true;
+    }
     const auto sent = ::sendto(send_.get(), packet.data(), packet.size(), 0, sa.get(), sa.size);
     if (sent == static_cast<ssize_t>(packet.size())) return true;
-    if (sent < 0) {
-      log_(errnoText(where() + ": sending " + std::to_string(packet.size()) + " bytes to " + destination.toString() +
-                         " failed",
-                     errno));
-    } else {
-      log_(where() + ": short send to " + destination.toString());
-    }
+    logSendFailure(packet.size(), sa, sent < 0 ? errno : 0);
     return false;
+  }
+
+  // Sends what the batch queued, up to kBatchSize packets per system call; a packet the kernel refuses is logged
+  // and the rest still go.
+  void flush() {
+    std::array<mmsghdr, kBatchSize> headers{};
+    std::array<iovec, kBatchSize> vectors{};
+    std::size_t next = 0;
+    while (next < queued_.size()) {
+      const std::size_t count = std::min(kBatchSize, queued_.size() - next);
+      for (std::size_t i = 0; i < count; ++i) {
+        Queued& q = queued_[next + i];
+        vectors[i] = {queuedBytes_.data() + q.offset, q.size};
+        headers[i] = {};
+        headers[i].msg_hdr.msg_name = &q.destination.storage;
+        headers[i].msg_hdr.msg_namelen = q.destination.size;
+        headers[i].msg_hdr.msg_iov = &vectors[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+      }
+      const int sent = ::sendmmsg(send_.get(), headers.data(), static_cast<unsigned>(count), 0);
+      if (sent <= 0) {
+        const Queued& q = queued_[next];
+        logSendFailure(q.size, q.destination, sent < 0 ? errno : 0);
+        ++next;
+        continue;
+      }
+      for (int i = 0; i < sent; ++i) {
+        const Queued& q = queued_[next + static_cast<std::size_t>(i)];
+        if (headers[static_cast<std::size_t>(i)].msg_len != q.size) logSendFailure(q.size, q.destination, 0);
+      }
+      next += static_cast<std::size_t>(sent);
+    }
+    queued_.clear();
+    queuedBytes_.clear();
   }
 
  private:
   struct Receiver {
     std::unique_ptr<boost::asio::posix::stream_descriptor> stream;
   };
+
+  struct Queued {
+    linux_::SocketAddress destination;
+    std::size_t offset = 0;
+    std::size_t size = 0;
+  };
+
+  void logSendFailure(std::size_t size, const linux_::SocketAddress& to, int error) {
+    const std::string destination = linux_::fromSocketAddress(to.storage).toString();
+    if (error) log_(errnoText(where() + ": sending " + std::to_string(size) + " bytes to " + destination + " failed", error));
+    else log_(where() + ": short send to " + destination);
+  }
 
   std::string where() const {
     return "VRRP channel on " + spec_.interface + " (" + familyName(spec_.family) + ", " +
@@ -298,8 +353,20 @@ class LinuxChannelFactory::Sockets : public std::enable_shared_from_this<Sockets
   std::vector<std::unique_ptr<Receiver>> receivers_;
   std::map<std::uint64_t, std::shared_ptr<Callback>> subscribers_;
   std::uint64_t nextId_ = 1;
+  std::shared_ptr<SendBatch> batch_;
+  std::vector<Queued> queued_;
+  std::vector<std::uint8_t> queuedBytes_;
   std::vector<std::uint8_t> buffer_;
 };
+
+void LinuxChannelFactory::beginBatch() { batch_->open = true; }
+
+void LinuxChannelFactory::endBatch() {
+  batch_->open = false;
+  auto waiting = std::move(batch_->waiting);
+  batch_->waiting.clear();
+  for (const auto& sockets : waiting) sockets->flush();
+}
 
 namespace {
 
@@ -381,7 +448,7 @@ std::shared_ptr<AdvertChannel> LinuxChannelFactory::open(const ChannelSpec& spec
       return nullptr;
     }
   }
-  auto sockets = std::make_shared<Sockets>(io_, log_, spec, info->ifindex);
+  auto sockets = std::make_shared<Sockets>(io_, log_, spec, info->ifindex, batch_);
   if (!sockets->open(ipv6Source, error)) return nullptr;
   sockets->start();
   open_[key] = sockets;

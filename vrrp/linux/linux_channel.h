@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "vrrp/linux/socket_util.h"
 #include "vrrp/ports.h"
@@ -33,13 +34,24 @@ class LinuxChannelFactory final : public ChannelFactory {
   // Socket sets currently open: what tests use to see sharing and closing.
   std::size_t openSocketSets() const;
 
+  // Between the two, sends are queued and then leave with sendmmsg, per socket in the order queued: for the adverts
+  // of many instances due together (see AsioTimers::setBatchHooks).
+  void beginBatch();
+  void endBatch();
+
   class Sockets;
 
  private:
+  struct SendBatch {
+    bool open = false;
+    std::vector<std::shared_ptr<Sockets>> waiting;  // with packets queued
+  };
+
   boost::asio::io_context& io_;
   InterfacePort& interfaces_;
   LogSink log_;
   std::map<std::string, std::weak_ptr<Sockets>> open_;
+  std::shared_ptr<SendBatch> batch_ = std::make_shared<SendBatch>();
 };
 
 }  // namespace tandem::vrrp
