@@ -1,6 +1,7 @@
 #include "daemon/vrrp_child.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -42,6 +43,9 @@ void writeDump(DumpKind kind, const VrrpRuntime& runtime, Logger& log) {
 }  // namespace
 
 int runVrrpChild(config::Config config, const Options& options, Logger& log) {
+  // The kernel may defer a timer by the thread's slack (50 us by default) to merge wake-ups; a master-down timer is
+  // a failover deadline, and the adverts are batched by AsioTimers already.
+  (void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   boost::asio::io_context io;
   VrrpRuntime runtime(io, options, log);
   if (!runtime.start(config)) return kExitCannotStart;

@@ -7,9 +7,19 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace tandem::vrrp::linux_ {
+namespace {
+
+constexpr std::size_t kReceiveBufferBytes = 65536;
+
+}  // namespace
 
 void NlSocketDeleter::operator()(nl_sock* socket) const { nl_socket_free(socket); }
 void NlAddrDeleter::operator()(nl_addr* address) const { nl_addr_put(address); }
@@ -24,6 +34,10 @@ NlSocket connectRoute(std::string& error) {
     error = nlErrorText("netlink: cannot connect a NETLINK_ROUTE socket", err);
     return nullptr;
   }
+  // One recvmsg per answer instead of a MSG_PEEK to size the buffer and a second read: a VIP added on failover is
+  // on the path to the gratuitous ARP. Route messages, even a dump's batches, are far smaller than this buffer.
+  nl_socket_disable_msg_peek(socket.get());
+  (void)nl_socket_set_msg_buf_size(socket.get(), kReceiveBufferBytes);
   return socket;
 }
 
@@ -52,8 +66,15 @@ std::optional<IpAddress> fromNlAddr(const nl_addr* address) {
 }
 
 int ifindexOf(nl_sock* socket, const std::string& name) {
+  if (name.empty() || name.size() >= IFNAMSIZ) return 0;
+  // SIOCGIFINDEX on any socket answers in that socket's namespace, in one system call: no RTM_GETLINK and its
+  // 1.5 KB answer on the way from a master-down timer to the gratuitous ARP.
+  ifreq request{};
+  std::memcpy(request.ifr_name, name.data(), name.size());
+  if (::ioctl(nl_socket_get_fd(socket), SIOCGIFINDEX, &request) == 0) return request.ifr_ifindex;
+  if (errno == ENODEV) return 0;
   rtnl_link* link = nullptr;
-  if (name.empty() || rtnl_link_get_kernel(socket, 0, name.c_str(), &link) < 0) return 0;
+  if (rtnl_link_get_kernel(socket, 0, name.c_str(), &link) < 0) return 0;
   const int ifindex = rtnl_link_get_ifindex(link);
   rtnl_link_put(link);
   return ifindex;
