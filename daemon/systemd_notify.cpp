@@ -1,11 +1,30 @@
 #include "daemon/systemd_notify.h"
 
+#include <dlfcn.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
-namespace tandem::daemon {
+#include <cstdlib>
 
-void SystemdNotifier::send(const std::string& state) { sd_notify(0, state.c_str()); }
+namespace tandem::daemon {
+namespace {
+
+// libsystemd is loaded only under systemd: linked, it and what it pulls in (libgcrypt, liblz4, liblzma, libzstd,
+// libcap) cost every process about 0.8 MB of resident memory for one datagram at start, reload and stop.
+decltype(&::sd_notify) notifyFunction() {
+  static const auto function = []() -> decltype(&::sd_notify) {
+    void* library = ::dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    return library ? reinterpret_cast<decltype(&::sd_notify)>(::dlsym(library, "sd_notify")) : nullptr;
+  }();
+  return function;
+}
+
+}  // namespace
+
+void SystemdNotifier::send(const std::string& state) {
+  if (!std::getenv("NOTIFY_SOCKET")) return;  // not a Type=notify unit: what sd_notify itself would conclude
+  if (const auto notify = notifyFunction()) notify(0, state.c_str());
+}
 
 void SystemdNotifier::ready(const std::string& status) { send("READY=1\nSTATUS=" + status); }
 

@@ -1,5 +1,7 @@
 #include "checkers/linux/curl_multi.h"
 
+#include "checkers/linux/curl_api.h"
+
 #include <unistd.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -22,39 +24,39 @@ struct CurlMulti::Watch {
 
 CurlMulti::CurlMulti(boost::asio::io_context& io) : io_(io), timer_(io) {
   // Reference-counted and thread-safe since curl 7.84.
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw std::runtime_error("curl_global_init failed");
-  multi_ = curl_multi_init();
+  if (curl().globalInit(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw std::runtime_error("curl_global_init failed");
+  multi_ = curl().multiInit();
   if (!multi_) {
-    curl_global_cleanup();
+    curl().globalCleanup();
     throw std::runtime_error("curl_multi_init failed");
   }
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlMulti::onSocket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlMulti::onTimer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  curl().multiSetopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlMulti::onSocket);
+  curl().multiSetopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl().multiSetopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlMulti::onTimer);
+  curl().multiSetopt(multi_, CURLMOPT_TIMERDATA, this);
 }
 
 CurlMulti::~CurlMulti() {
   alive_.reset();
-  for (auto& [easy, done] : transfers_) curl_multi_remove_handle(multi_, easy);
+  for (auto& [easy, done] : transfers_) curl().multiRemoveHandle(multi_, easy);
   transfers_.clear();
   // Cleanup closes what curl still holds open; the callbacks it makes meanwhile still find this object whole.
-  curl_multi_cleanup(multi_);
+  curl().multiCleanup(multi_);
   for (auto& [fd, watch] : sockets_) {
     watch->gone = true;
     watch->descriptor.release();
   }
   sockets_.clear();
   timer_.cancel();
-  curl_global_cleanup();
+  curl().globalCleanup();
 }
 
 bool CurlMulti::add(CURL* easy, std::function<void(CURLcode)> done) {
   // Sockets are closed through us so that a descriptor number is never reused while we still watch it.
-  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::onCloseSocket);
-  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+  curl().easySetopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::onCloseSocket);
+  curl().easySetopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   transfers_[easy] = std::move(done);
-  if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+  if (curl().multiAddHandle(multi_, easy) != CURLM_OK) {
     transfers_.erase(easy);
     return false;
   }
@@ -63,7 +65,7 @@ bool CurlMulti::add(CURL* easy, std::function<void(CURLcode)> done) {
 
 void CurlMulti::remove(CURL* easy) {
   if (transfers_.erase(easy) == 0) return;
-  curl_multi_remove_handle(multi_, easy);
+  curl().multiRemoveHandle(multi_, easy);
 }
 
 int CurlMulti::onSocket(CURL*, curl_socket_t fd, int what, void* self, void*) {
@@ -138,14 +140,14 @@ void CurlMulti::arm(const std::shared_ptr<Watch>& watch) {
 
 void CurlMulti::act(curl_socket_t fd, int events) {
   int running = 0;
-  curl_multi_socket_action(multi_, fd, events, &running);
+  curl().multiSocketAction(multi_, fd, events, &running);
   collectDone();
 }
 
 void CurlMulti::collectDone() {
   std::vector<std::pair<CURL*, CURLcode>> ended;
   int queued = 0;
-  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+  while (CURLMsg* message = curl().multiInfoRead(multi_, &queued)) {
     if (message->msg == CURLMSG_DONE) ended.emplace_back(message->easy_handle, message->data.result);
   }
   for (auto [easy, result] : ended) {
@@ -154,7 +156,7 @@ void CurlMulti::collectDone() {
     if (it == transfers_.end()) continue;
     auto done = std::move(it->second);
     transfers_.erase(it);
-    curl_multi_remove_handle(multi_, easy);
+    curl().multiRemoveHandle(multi_, easy);
     if (done) done(result);
   }
 }

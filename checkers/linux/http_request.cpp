@@ -1,5 +1,7 @@
 #include "checkers/linux/http_request.h"
 
+#include "checkers/linux/curl_api.h"
+
 #include <openssl/evp.h>
 
 #include <boost/asio/post.hpp>
@@ -40,9 +42,9 @@ struct HttpRequest::Transfer {
   bool inMulti = false;
 
   ~Transfer() {
-    if (easy) curl_easy_cleanup(easy);
-    curl_slist_free_all(headers);
-    curl_slist_free_all(connectTo);
+    if (easy) curl().easyCleanup(easy);
+    curl().slistFreeAll(headers);
+    curl().slistFreeAll(connectTo);
     EVP_MD_CTX_free(md5);
   }
 
@@ -76,7 +78,7 @@ struct HttpRequest::Transfer {
   // Returns false when curl rejects an option (an out-of-date libcurl).
   bool configure(const HttpRequestSpec& request) {
     spec = &request;
-    easy = curl_easy_init();
+    easy = curl().easyInit();
     md5 = EVP_MD_CTX_new();
     if (!easy || !md5 || EVP_DigestInit_ex(md5, EVP_md5(), nullptr) != 1) return false;
 
@@ -88,15 +90,15 @@ struct HttpRequest::Transfer {
     if (sni) {
       const std::string mapping = request.sniName + ":" + std::to_string(c.port) + ":" + hostLiteral(c.address) + ":" +
                                   std::to_string(c.port);
-      connectTo = curl_slist_append(connectTo, mapping.c_str());
+      connectTo = curl().slistAppend(connectTo, mapping.c_str());
     }
-    headers = curl_slist_append(headers, ("Host: " + request.host).c_str());
-    headers = curl_slist_append(headers, "Accept:");  // keepalived sends none
-    if (request.version != HttpVersion::V1_0) headers = curl_slist_append(headers, "Connection: close");
+    headers = curl().slistAppend(headers, ("Host: " + request.host).c_str());
+    headers = curl().slistAppend(headers, "Accept:");  // keepalived sends none
+    if (request.version != HttpVersion::V1_0) headers = curl().slistAppend(headers, "Connection: close");
 
     const long timeoutMs = static_cast<long>(c.timeout.count());
     bool ok = true;
-    auto set = [&](CURLoption option, auto value) { ok = ok && curl_easy_setopt(easy, option, value) == CURLE_OK; };
+    auto set = [&](CURLoption option, auto value) { ok = ok && curl().easySetopt(easy, option, value) == CURLE_OK; };
     set(CURLOPT_URL, url.c_str());
     set(CURLOPT_REQUEST_TARGET, request.path.empty() ? "/" : request.path.c_str());
     set(CURLOPT_PATH_AS_IS, 1L);
@@ -137,14 +139,14 @@ struct HttpRequest::Transfer {
     response.md5Hex = hex(digest, size);
     if (result == CURLE_OK) {
       long status = 0;
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      curl().easyGetinfo(easy, CURLINFO_RESPONSE_CODE, &status);
       response.status = static_cast<int>(status);
       return;
     }
     const std::string where = endpointText(spec->connect.address, spec->connect.port);
     if (!socketError.empty()) response.error = where + ": " + socketError;
     else if (result == CURLE_OPERATION_TIMEDOUT) response.error = where + ": timed out after " + secondsText(spec->connect.timeout);
-    else response.error = where + ": " + (errorBuffer[0] ? std::string(errorBuffer) : curl_easy_strerror(result));
+    else response.error = where + ": " + (errorBuffer[0] ? std::string(errorBuffer) : curl().easyStrerror(result));
   }
 };
 
