@@ -184,7 +184,7 @@ void Engine::queueGratuitous(std::size_t m, unsigned repeat) {
 
 void Engine::queueGratuitous(std::size_t m, unsigned repeat, const std::vector<VirtualAddress>& vips) {
   Member& member = *members_[m];
-  for (unsigned r = 0; r < repeat; ++r) member.garpQueue.insert(member.garpQueue.end(), vips.begin(), vips.end());
+  for (unsigned r = 0; r < repeat; ++r) member.garpQueue.append(vips);
   if (!member.timers[static_cast<std::size_t>(MemberTimer::Garp)]) sendNextGratuitous(m);
 }
 
@@ -210,8 +210,7 @@ void Engine::sendNextGratuitous(std::size_t m) {
   Member& member = *members_[m];
   const bool paced = member.config.garpInterval.count() > 0;
   while (!member.garpQueue.empty()) {
-    const VirtualAddress vip = member.garpQueue.front();
-    member.garpQueue.pop_front();
+    const VirtualAddress vip = member.garpQueue.pop();
     const std::string& device = vip.device.empty() ? member.config.interface : vip.device;
     std::string error;
     // The instance's own link is kept current by the interface events: no lookup (a netlink request and an address

@@ -1,12 +1,33 @@
 #pragma once
 // The Engine's private bookkeeping, shared by its three source files (engine.cpp, engine_actions.cpp,
 // engine_tracking.cpp). Not for use outside the engine.
-#include <deque>
+#include <vector>
 
 #include "vrrp/engine.h"
 #include "vrrp/sync_group.h"
 
 namespace tandem::vrrp {
+
+// Gratuitous ARPs / NAs still to send, first in first out. Empty, it holds no memory: a std::deque allocates a
+// 512-byte block as soon as it is made, which a thousand idle instances paid for nothing.
+class GarpQueue {
+ public:
+  bool empty() const { return next_ >= items_.size(); }
+  void clear() {
+    items_.clear();
+    next_ = 0;
+  }
+  void append(const std::vector<VirtualAddress>& vips) { items_.insert(items_.end(), vips.begin(), vips.end()); }
+  VirtualAddress pop() {
+    VirtualAddress front = std::move(items_[next_++]);
+    if (empty()) clear();
+    return front;
+  }
+
+ private:
+  std::vector<VirtualAddress> items_;
+  std::size_t next_ = 0;
+};
 
 struct Engine::Member {
   InstanceConfig config;
@@ -16,7 +37,7 @@ struct Engine::Member {
   std::optional<InterfaceInfo> link;
   std::array<std::optional<TimerPort::Handle>, kMemberTimers> timers{};
   std::vector<TrackState> interfaceStates;  // parallel to config.trackInterfaces
-  std::deque<VirtualAddress> garpQueue;
+  GarpQueue garpQueue;
   std::vector<VirtualAddress> addedByReload;  // a MASTER handed over with new VIPs: added when the new engine starts
   std::uint16_t ipId = 0;
   std::uint32_t ahSequence = 0;
