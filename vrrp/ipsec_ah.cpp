@@ -1,11 +1,11 @@
 #include "vrrp/ipsec_ah.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
+
+#include "vrrp/libcrypto.h"
 
 namespace tandem::vrrp {
 
@@ -21,7 +21,8 @@ AhIcv computeAhIcv(std::span<const std::uint8_t> packet, std::size_t ipHeaderLen
 
   std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
   unsigned int digestLength = 0;
-  if (HMAC(EVP_md5(), key.data(), static_cast<int>(key.size()), copy.data(), copy.size(), digest.data(),
+  const LibCrypto& crypto = libcrypto();
+  if (crypto.hmac(crypto.md5(), key.data(), static_cast<int>(key.size()), copy.data(), copy.size(), digest.data(),
            &digestLength) == nullptr ||
       digestLength < kAhIcvSize) {
     // Only possible when MD5 is unavailable (FIPS-only OpenSSL): AH cannot work at all there.

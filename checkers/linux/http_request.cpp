@@ -1,6 +1,7 @@
 #include "checkers/linux/http_request.h"
 
 #include "checkers/linux/curl_api.h"
+#include "vrrp/libcrypto.h"
 
 #include <openssl/evp.h>
 
@@ -45,13 +46,13 @@ struct HttpRequest::Transfer {
     if (easy) curl().easyCleanup(easy);
     curl().slistFreeAll(headers);
     curl().slistFreeAll(connectTo);
-    EVP_MD_CTX_free(md5);
+    if (md5) vrrp::libcrypto().mdContextFree(md5);
   }
 
   static size_t onBody(char* data, size_t size, size_t count, void* self) {
     auto* transfer = static_cast<Transfer*>(self);
     const size_t bytes = size * count;
-    EVP_DigestUpdate(transfer->md5, data, bytes);
+    vrrp::libcrypto().digestUpdate(transfer->md5, data, bytes);
     transfer->response.bodyBytes += bytes;
     return bytes;
   }
@@ -79,8 +80,8 @@ struct HttpRequest::Transfer {
   bool configure(const HttpRequestSpec& request) {
     spec = &request;
     easy = curl().easyInit();
-    md5 = EVP_MD_CTX_new();
-    if (!easy || !md5 || EVP_DigestInit_ex(md5, EVP_md5(), nullptr) != 1) return false;
+    md5 = vrrp::libcrypto().mdContextNew();
+    if (!easy || !md5 || vrrp::libcrypto().digestInit(md5, vrrp::libcrypto().md5(), nullptr) != 1) return false;
 
     const ConnectOptions& c = request.connect;
     const bool sni = request.ssl && !request.sniName.empty();
@@ -135,7 +136,7 @@ struct HttpRequest::Transfer {
   void conclude(CURLcode result) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned size = 0;
-    EVP_DigestFinal_ex(md5, digest, &size);
+    vrrp::libcrypto().digestFinal(md5, digest, &size);
     response.md5Hex = hex(digest, size);
     if (result == CURLE_OK) {
       long status = 0;

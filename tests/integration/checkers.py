@@ -328,11 +328,13 @@ def case_http_get(ctx: runner.Ctx) -> None:
     hosts = b.server("hosts", "192.0.2.22", 8080).split(",")
     expect(hosts and set(hosts) == {"www.tandem.test"}, f"every request's Host is the virtualhost: {set(hosts)}")
     ctx.note(f"{len(hosts)} requests, Host: {hosts[0]}")
-    # libcurl is loaded where the requests are made, in the checker child, and not in the parent (nor in the VRRP
-    # child, the same program).
+    # libcurl and libcrypto (the digest) are loaded where the requests are made, in the checker child, and not in the
+    # parent (nor in a VRRP child without AH: the same program).
     parent, child = (int(open(f).read().split()[0]) for f in (b.parent_pid_file, b.checker_pid_file))
     expect("/libcurl" in open(f"/proc/{child}/maps").read(), f"the checker child (pid {child}) has loaded libcurl")
-    expect("/libcurl" not in open(f"/proc/{parent}/maps").read(), f"the parent (pid {parent}) has not loaded libcurl")
+    parent_maps = open(f"/proc/{parent}/maps").read()
+    expect("/libcurl" not in parent_maps, f"the parent (pid {parent}) has not loaded libcurl")
+    expect("/libcrypto" not in parent_maps, f"the parent (pid {parent}) has not loaded libcrypto")
 
 
 @case("SSL_GET: self-signed server up, stopped -> down", needs=("tandemd_binary",))
