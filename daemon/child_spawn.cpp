@@ -2,11 +2,12 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <filesystem>
 
 namespace tandem::daemon {
 
@@ -30,40 +31,31 @@ std::string_view subsystemName(Subsystem subsystem) {
   return subsystem == Subsystem::Vrrp ? "vrrp" : "checker";
 }
 
-std::string ownProgram() {
-  std::error_code ec;
-  const auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("/proc/self/exe") : path.string();
-}
-
-pid_t spawnSubsystem(const std::string& program, const std::vector<std::string>& args, Subsystem subsystem,
-                     const std::string& directory, std::string& error) {
-  // Everything execv needs is built before fork: the child only makes async-signal-safe calls.
-  std::vector<std::string> words = args;
-  words.insert(words.begin(), program);
-  words.emplace_back("--subsystem-child");
-  words.emplace_back(subsystemName(subsystem));
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
+pid_t forkSubsystem(const std::function<int()>& childMain, std::string& error) {
   const pid_t parent = getpid();
   const sigset_t blocked = forwardedSignals();
+  std::fflush(nullptr);  // nothing the parent buffered is written twice
 
   const pid_t pid = fork();
   if (pid < 0) {
     error = std::string("fork failed: ") + std::strerror(errno);
     return -1;
   }
-  if (pid == 0) {
-    sigprocmask(SIG_SETMASK, &blocked, nullptr);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    // The parent may have died between fork and prctl: then nobody would ever send that SIGTERM.
-    if (getppid() != parent) _exit(0);
-    if (!directory.empty() && chdir(directory.c_str()) != 0) _exit(127);
-    execv(program.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
+  if (pid > 0) return pid;
+
+  sigprocmask(SIG_SETMASK, &blocked, nullptr);
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // The parent may have died between fork and prctl: then nobody would ever send that SIGTERM.
+  if (getppid() != parent) _exit(0);
+  // glibc would keep writing to its syslog descriptor's number after close_range, whatever that number then is.
+  closelog();
+  // The parent's control socket, epoll and signalfd, and a tandemctl connection being answered: none is the
+  // child's, and a held connection would keep its client waiting for an end of file.
+  close_range(3, ~0U, 0);
+  const int status = childMain();
+  std::fflush(nullptr);
+  // The parent's objects in this copy of its memory are not this process's to destroy.
+  _exit(status);
 }
 
 }  // namespace tandem::daemon

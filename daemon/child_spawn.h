@@ -1,30 +1,28 @@
 #pragma once
-// Starting a subsystem child: the parent re-executes its own program with --subsystem-child, so that every child
-// begins with a clean process (its own Asio loop and signal handling, no descriptor of the parent's) and reads the
-// configuration itself, as keepalived's children do.
+// Starting a subsystem child: the parent forks and the child runs the subsystem in the same program image, as
+// keepalived's children do. No exec: the child shares the parent's mapped code and touches only the pages its
+// subsystem runs, which is most of the memory a director pays for a second process. The child closes every
+// descriptor it inherited and builds its own Asio loop; it reads the configuration itself.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
-#include <vector>
 
 namespace tandem::daemon {
 
 enum class Subsystem { Vrrp, Checker };
 
-std::string_view subsystemName(Subsystem subsystem);  // "vrrp", "checker": the --subsystem-child value
+std::string_view subsystemName(Subsystem subsystem);  // "vrrp", "checker"
 
-// This program as execve can run it again (/proc/self/exe resolved now: an upgrade replacing the file later
-// does not change what the children run until the parent restarts).
-std::string ownProgram();
-
-// fork + execv(program, args + {"--subsystem-child", NAME}) in `directory` (the one the command line's relative
-// paths were given in). The child gets SIGTERM when the parent dies (PR_SET_PDEATHSIG) and exits at once when
-// the parent is already gone. The child's pid, or -1 with `error`.
 // The signals the parent forwards (SIGHUP and the dump signals) arrive blocked in a new child, so that one sent
 // before the child has its handlers stays pending instead of killing it; the child calls this once they are set.
 void unblockForwardedSignals();
 
-pid_t spawnSubsystem(const std::string& program, const std::vector<std::string>& args, Subsystem subsystem,
-                     const std::string& directory, std::string& error);
+// fork; in the child: the forwarded signals blocked and every other one unblocked, SIGTERM when the parent dies
+// (PR_SET_PDEATHSIG; an exit at once when the parent is already gone), the syslog connection dropped, every
+// descriptor above stderr closed, then `childMain` and _exit with its status. The parent must hold no
+// process-wide Asio signal state (Supervisor reads its signals from a signalfd), since the child starts its own.
+// Returns the child's pid, or -1 with `error`.
+pid_t forkSubsystem(const std::function<int()>& childMain, std::string& error);
 
 }  // namespace tandem::daemon

@@ -27,5 +27,5 @@ int main(int argc, char** argv) {
   if (!options.checkPair.empty()) return runCheckPair(options, std::cout, std::cerr);
   if (options.realServer && !options.configTest && options.dump == DumpFormat::None) return runRealServer(options);
   if (options.configTest || options.dump != DumpFormat::None) return runConfigTest(options, std::cout, std::cerr);
-  return runDaemon(options, std::vector<std::string>(argv + 1, argv + argc));
+  return runDaemon(options);
 }

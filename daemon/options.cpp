@@ -64,12 +64,6 @@ void addOptions(CLI::App& app, Options& o, std::string& dumpValue, bool& version
         std::string error;
         return parseMetricsEndpoint(value, error) ? std::string() : error;
       });
-  // How the parent starts its children (it re-executes itself); not for users, so not in --help.
-  app.add_option("--subsystem-child", o.role)
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, ProcessRole>{{"vrrp", ProcessRole::VrrpChild}, {"checker", ProcessRole::CheckerChild}}))
-      ->group("");
-  app.add_flag("--respawned", o.respawned)->group("");
   app.add_flag("-v,--version", version, "Print the version and exit");
   // main() hands everything after -T to daemon/genhash_mode before this parser runs; listed here for --help.
   app.add_flag("-T,--genhash", genhash,

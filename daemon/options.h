@@ -7,7 +7,7 @@
 namespace tandem::daemon {
 
 enum class DumpFormat { None, Text, Json };
-// Which process this is: the supervising parent, or a subsystem child it started (hidden option).
+// Which process this is: the supervising parent, or a subsystem child it forked.
 enum class ProcessRole { Parent, VrrpChild, CheckerChild };
 
 struct Options {
@@ -33,8 +33,8 @@ struct Options {
   std::string instanceName;  // --instance (for ${_INSTANCE})
   std::string controlSocket = "/run/tandem.sock";  // --control-socket (Tandem's own)
   std::string metrics;  // --metrics [ADDRESS:]PORT: the Prometheus endpoint, off when empty (Tandem's own)
-  ProcessRole role = ProcessRole::Parent;          // --subsystem-child, set by the parent only
-  bool respawned = false;  // --respawned, set by the parent only: this child replaces one that died
+  ProcessRole role = ProcessRole::Parent;          // set in a forked child only
+  bool respawned = false;  // set in a forked child only: this child replaces one that died
 
   bool configTest = false;   // -t
   DumpFormat dump = DumpFormat::None;  // -d / --dump-conf[=json]

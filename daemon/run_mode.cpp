@@ -6,7 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -14,7 +13,6 @@
 #include "daemon/logging.h"
 #include "daemon/metrics_server.h"
 #include "daemon/respawn_policy.h"
-#include "daemon/subsystem_child.h"
 #include "daemon/supervisor.h"
 #include "daemon/systemd_notify.h"
 
@@ -39,15 +37,8 @@ bool daemonize() {
   return true;
 }
 
-int runDaemon(const Options& given, std::vector<std::string> args) {
+int runDaemon(const Options& given) {
   const Options options = withAbsolutePaths(given);
-  std::error_code ec;
-  const std::string startDirectory = std::filesystem::current_path(ec).string();
-  if (options.role != ProcessRole::Parent) {
-    // Started in the parent's start directory only to resolve the command line's paths.
-    if (chdir("/") != 0) return kExitCannotStart;
-    return runSubsystemChild(options);
-  }
 
   config::LoadedConfig loaded = loadConfiguration(options.configFile, options);
   if (loaded.diagnostics.hasErrors()) {
@@ -85,7 +76,7 @@ int runDaemon(const Options& given, std::vector<std::string> args) {
 
   boost::asio::io_context io;
   SystemdNotifier notifier;
-  Supervisor supervisor(io, options, std::move(args), startDirectory, log, notifier);
+  Supervisor supervisor(io, options, log, notifier);
   if (!supervisor.start(loaded.config)) return 1;
   releaseConfiguration(loaded.config);
   // Opt-in, and never a reason to stop directing traffic: a port that cannot be bound is logged, not fatal.

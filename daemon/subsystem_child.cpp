@@ -9,13 +9,18 @@
 
 namespace tandem::daemon {
 
-int runSubsystemChild(const Options& options) {
+int runSubsystemChild(const Options& options, config::Config* validated) {
   const bool vrrp = options.role == ProcessRole::VrrpChild;
   LogSettings settings = logSettingsFor(options);
   settings.ident = vrrp ? "Tandem_vrrp" : "Tandem_healthcheckers";  // keepalived: Keepalived_vrrp, ..._healthcheckers
   Logger log(settings);
-  // The parent validated this file, but it may have changed since: the child reads what it runs.
-  config::LoadedConfig loaded = loadConfiguration(options.configFile, options);
+  config::LoadedConfig loaded;
+  if (validated) {
+    loaded.config = std::move(*validated);
+  } else {
+    // A respawn: the file may have changed since the parent validated it, and the child runs what it reads.
+    loaded = loadConfiguration(options.configFile, options);
+  }
   if (loaded.diagnostics.hasErrors()) {
     for (const auto& d : loaded.diagnostics.all())
       if (d.severity == config::Severity::Error) log.error(d.format());

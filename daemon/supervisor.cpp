@@ -1,12 +1,19 @@
 #include "daemon/supervisor.h"
 
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/read.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <stdexcept>
 
 #include "daemon/config_tool.h"
+#include "daemon/respawn_policy.h"
+#include "daemon/subsystem_child.h"
 
 namespace tandem::daemon {
 namespace {
@@ -25,6 +32,21 @@ std::string signalName(int signal) {
   }
 }
 
+sigset_t handledSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, dumpSignal(), SIGCHLD}) sigaddset(&set, s);
+  return set;
+}
+
+int openSignalFd() {
+  const sigset_t set = handledSignals();
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  const int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+  return fd;
+}
+
 // A child killed with SIGKILL cannot remove its own pid file.
 void removeChildPidFile(const std::string& path, pid_t pid) {
   std::ifstream in(path);
@@ -34,18 +56,8 @@ void removeChildPidFile(const std::string& path, pid_t pid) {
 
 }  // namespace
 
-Supervisor::Supervisor(boost::asio::io_context& io, const Options& options, std::vector<std::string> childArgs,
-                       std::string startDirectory, Logger& log, SystemdNotifier& notifier)
-    : io_(io),
-      options_(options),
-      childArgs_(std::move(childArgs)),
-      startDirectory_(std::move(startDirectory)),
-      log_(log),
-      notifier_(notifier),
-      program_(ownProgram()),
-      signals_(io),
-      stopTimer_(io) {
-  for (int s : {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, dumpSignal(), SIGCHLD}) signals_.add(s);
+Supervisor::Supervisor(boost::asio::io_context& io, const Options& options, Logger& log, SystemdNotifier& notifier)
+    : io_(io), options_(options), log_(log), notifier_(notifier), signals_(io, openSignalFd()), stopTimer_(io) {
   RespawnSettings settings;
   settings.respawn = !options.dontRespawn;
   children_[0].subsystem = Subsystem::Vrrp;
@@ -66,7 +78,7 @@ void Supervisor::setWanted(const config::Config& config) {
   children_[1].wanted = !options_.vrrpOnly && !config.lvs.virtual_servers.empty();
 }
 
-bool Supervisor::start(const config::Config& config) {
+bool Supervisor::start(config::Config& config) {
   control_ = std::make_unique<ControlServer>(
       io_, options_.controlSocket, [this](const ControlRequest& r) { return handle(r); }, log_.sink());
   std::string error;
@@ -81,7 +93,7 @@ bool Supervisor::start(const config::Config& config) {
     log_.warning("the configuration has neither vrrp_instance nor virtual_server blocks" +
                  std::string(options_.vrrpOnly ? " (-P)" : options_.checkersOnly ? " (-C)" : "") +
                  ": no child process to run");
-  startWanted();
+  startWanted(&config);
   notifier_.ready("running");
   return true;
 }
@@ -91,20 +103,26 @@ int Supervisor::run() {
   return exitStatus_;
 }
 
-void Supervisor::startWanted() {
+void Supervisor::startWanted(config::Config* config) {
   for (auto& c : children_)
-    if (c.wanted && c.pid == 0 && !c.respawnTimer) spawn(c);
+    if (c.wanted && c.pid == 0 && !c.respawnTimer) spawn(c, config);
 }
 
-void Supervisor::spawn(Child& child) {
+void Supervisor::spawn(Child& child, config::Config* config) {
   child.respawnTimer.reset();
   child.stopRequested = false;
   child.configError = false;
-  std::vector<std::string> args = childArgs_;
-  if (child.respawning) args.push_back("--respawned");
+  Options childOptions = options_;
+  childOptions.role = child.subsystem == Subsystem::Vrrp ? ProcessRole::VrrpChild : ProcessRole::CheckerChild;
+  childOptions.respawned = child.respawning;
   child.respawning = false;
   std::string error;
-  const pid_t pid = spawnSubsystem(program_, args, child.subsystem, startDirectory_, error);
+  const pid_t pid = forkSubsystem(
+      [&childOptions, config] {
+        if (chdir("/") != 0) return kExitCannotStart;
+        return runSubsystemChild(childOptions, config);
+      },
+      error);
   const std::string name(subsystemName(child.subsystem));
   if (pid < 0) {
     log_.error("cannot start the " + name + " child: " + error);
@@ -117,11 +135,12 @@ void Supervisor::spawn(Child& child) {
 }
 
 void Supervisor::waitForSignal() {
-  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    onSignal(signal);
-    waitForSignal();
-  });
+  boost::asio::async_read(signals_, boost::asio::buffer(&signalInfo_, sizeof signalInfo_),
+                          [this](const boost::system::error_code& ec, std::size_t) {
+                            if (ec) return;
+                            onSignal(static_cast<int>(signalInfo_.ssi_signo));
+                            waitForSignal();
+                          });
 }
 
 void Supervisor::onSignal(int signal) {
@@ -180,7 +199,7 @@ void Supervisor::onExit(Child& child, int waitStatus) {
       child.respawning = true;
       child.respawnTimer = std::make_unique<boost::asio::steady_timer>(io_, decision.delay);
       child.respawnTimer->async_wait([this, &child](const boost::system::error_code& ec) {
-        if (!ec && !stopping_) spawn(child);
+        if (!ec && !stopping_) spawn(child, nullptr);
       });
       break;
     }
@@ -209,7 +228,7 @@ ReloadOutcome Supervisor::reload() {
   }
   forward(SIGHUP);
   setWanted(loaded.config);
-  startWanted();
+  startWanted(&loaded.config);
   notifier_.ready("running");
   outcome.ok = true;
   return outcome;

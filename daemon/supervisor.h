@@ -1,8 +1,8 @@
 #pragma once
 // The supervising parent, as keepalived's: one child per configured subsystem (VRRP when the configuration has
 // vrrp_instance blocks and not -C, health checking when it has virtual_server blocks and not -P), each respawned
-// with backoff when it dies unless we stopped it (see RespawnPolicy); a respawned child gets --respawned, so that
-// the VRRP child resumes its predecessor's MASTER instances instead of flapping their VIPs (vrrp/resume.h).
+// with backoff when it dies unless we stopped it (see RespawnPolicy); a respawned child has Options::respawned, so
+// that the VRRP child resumes its predecessor's MASTER instances instead of flapping their VIPs (vrrp/resume.h).
 // Signals to the parent reach the children:
 //   SIGHUP        the parent validates the new configuration first; with errors it logs them and changes nothing
 //   SIGTERM/INT   children get SIGTERM, are waited for (SIGKILL after kStopGrace), pid files go, exit 0
@@ -10,12 +10,12 @@
 // The parent also serves the main control socket (status of the processes, reload).
 #include <array>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <sys/signalfd.h>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
 #include "daemon/child_spawn.h"
 #include "daemon/control_server.h"
@@ -36,16 +36,16 @@ struct ReloadOutcome {
 
 class Supervisor {
  public:
-  // `childArgs`: the parent's own command line (without argv[0]), given again to every child, which starts in
-  // `startDirectory` (where that command line was typed).
-  Supervisor(boost::asio::io_context& io, const Options& options, std::vector<std::string> childArgs,
-             std::string startDirectory, Logger& log, SystemdNotifier& notifier);
+  // Blocks the signals it handles in the calling thread (threads started later inherit that) and reads them from a
+  // signalfd: process-wide Asio signal state would be copied into every forked child (see child_spawn.h).
+  Supervisor(boost::asio::io_context& io, const Options& options, Logger& log, SystemdNotifier& notifier);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
 
-  // Opens the control socket and starts the children the validated configuration needs.
-  bool start(const config::Config& config);
+  // Opens the control socket and starts the children the validated configuration needs; they take it over
+  // from the fork's copy of this process's memory instead of reading the file again.
+  bool start(config::Config& config);
   // Runs until stopped. 0 after an orderly stop, 1 when -R stopped everything because a child died.
   int run();
 
@@ -67,8 +67,9 @@ class Supervisor {
   };
 
   void setWanted(const config::Config& config);
-  void startWanted();
-  void spawn(Child& child);
+  // `config`: the validated configuration a new child takes over; null: the child reads the file (a respawn).
+  void startWanted(config::Config* config);
+  void spawn(Child& child, config::Config* config);
   void waitForSignal();
   void onSignal(int signal);
   void reap();
@@ -80,12 +81,10 @@ class Supervisor {
 
   boost::asio::io_context& io_;
   const Options& options_;
-  std::vector<std::string> childArgs_;
-  std::string startDirectory_;
   Logger& log_;
   SystemdNotifier& notifier_;
-  std::string program_;
-  boost::asio::signal_set signals_;
+  boost::asio::posix::stream_descriptor signals_;
+  signalfd_siginfo signalInfo_{};
   boost::asio::steady_timer stopTimer_;
   std::unique_ptr<ControlServer> control_;
   std::array<Child, 2> children_;

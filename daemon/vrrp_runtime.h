@@ -34,7 +34,7 @@ class VrrpRuntime {
   VrrpRuntime& operator=(const VrrpRuntime&) = delete;
 
   // Opens the adapters and starts the engine on a validated configuration. False (logged) when the system
-  // refuses what the adapters need (netlink, raw sockets: usually not root). A respawned child (--respawned)
+  // refuses what the adapters need (netlink, raw sockets: usually not root). A respawned child (Options::respawned)
   // resumes the instances its predecessor recorded as MASTER (see vrrp/resume.h); a fresh one ignores the record.
   bool start(const config::Config& config);
   // Runs the loop until a termination signal has been handled. The exit status.
