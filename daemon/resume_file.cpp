@@ -2,6 +2,7 @@
 
 #include "daemon/pid_file.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,21 +25,51 @@ std::optional<vrrp::State> stateNamed(std::string_view name) {
   return std::nullopt;
 }
 
+void appendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[(c >> 4) & 0xf];
+      out += kHex[c & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
 }  // namespace
 
 std::string resumeFilePath(const std::string& vrrpPidFile) { return pidFileSibling(vrrpPidFile, ".state"); }
 
+// Written directly, not through a json tree: with a thousand instances the tree was a megabyte of short-lived
+// blocks at every burst of transitions, and the VRRP child's heap kept the pages.
 std::string formatResumeRecords(const std::vector<vrrp::ResumeRecord>& records) {
-  nlohmann::json instances = nlohmann::json::array();
-  for (const auto& r : records)
-    instances.push_back({{"name", r.instance},
-                         {"interface", r.interface},
-                         {"family", r.family == vrrp::Family::Ipv4 ? "inet" : "inet6"},
-                         {"vrid", r.vrid},
-                         {"state", vrrp::toString(r.state)},
-                         {"vips", r.vips},
-                         {"ah_sequence_reserved", r.ahSequenceReserved}});
-  return nlohmann::json{{"version", kFormatVersion}, {"instances", std::move(instances)}}.dump() + "\n";
+  std::string out = "{\"version\":" + std::to_string(kFormatVersion) + ",\"instances\":[";
+  out.reserve(64 + records.size() * 160);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const vrrp::ResumeRecord& r = records[i];
+    out += i ? ",{\"name\":" : "{\"name\":";
+    appendJsonString(out, r.instance);
+    out += ",\"interface\":";
+    appendJsonString(out, r.interface);
+    out += r.family == vrrp::Family::Ipv4 ? ",\"family\":\"inet\"" : ",\"family\":\"inet6\"";
+    out += ",\"vrid\":" + std::to_string(r.vrid) + ",\"state\":";
+    appendJsonString(out, vrrp::toString(r.state));
+    out += ",\"vips\":[";
+    for (std::size_t v = 0; v < r.vips.size(); ++v) {
+      if (v) out += ',';
+      appendJsonString(out, r.vips[v]);
+    }
+    out += "],\"ah_sequence_reserved\":" + std::to_string(r.ahSequenceReserved) + "}";
+  }
+  out += "]}\n";
+  return out;
 }
 
 std::optional<std::vector<vrrp::ResumeRecord>> parseResumeRecords(std::string_view text, std::string& error) {
@@ -87,6 +118,9 @@ void ResumeFile::save(const std::vector<vrrp::ResumeRecord>& records) {
   std::string error;
   if (!writeDumpFile(path_, formatResumeRecords(records), error) && onError_)
     onError_("resume record not saved (a restarted VRRP child would start afresh): " + error);
+  // The engine saves once a burst of transitions is over, which is when the VRRP child's heap holds the most
+  // freed blocks (the burst's GARP queues, messages, this record): glibc keeps their pages unless asked.
+  malloc_trim(0);
 }
 
 std::vector<vrrp::ResumeRecord> ResumeFile::load(std::string& error) const {

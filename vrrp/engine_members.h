@@ -13,8 +13,9 @@ namespace tandem::vrrp {
 class GarpQueue {
  public:
   bool empty() const { return next_ >= items_.size(); }
+  // Gives the block back too: a burst for a thousand VIPs would otherwise stay allocated between bursts.
   void clear() {
-    items_.clear();
+    items_ = {};
     next_ = 0;
   }
   void append(const std::vector<VirtualAddress>& vips) { items_.insert(items_.end(), vips.begin(), vips.end()); }

@@ -75,7 +75,7 @@ class LinuxChannelFactory::Sockets : public std::enable_shared_from_this<Sockets
         spec_(std::move(spec)),
         ifindex_(ifindex),
         batch_(std::move(batch)),
-        buffer_(kReceiveBuffer) {}
+        buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kReceiveBuffer)) {}
 
   bool open(const std::optional<IpAddress>& ipv6Source, std::string& error) {
     const bool ok = spec_.family == Family::Ipv4 ? openIpv4(error) : openIpv6(*ipv6Source, error);
@@ -283,7 +283,7 @@ class LinuxChannelFactory::Sockets : public std::enable_shared_from_this<Sockets
     const int fd = receiver.stream->native_handle();
     for (;;) {
       sockaddr_storage from{};
-      iovec iov{buffer_.data(), buffer_.size()};
+      iovec iov{buffer_.get(), kReceiveBuffer};
       alignas(cmsghdr) std::uint8_t control[256];
       msghdr msg{};
       msg.msg_name = &from;
@@ -302,7 +302,7 @@ class LinuxChannelFactory::Sockets : public std::enable_shared_from_this<Sockets
       if ((msg.msg_flags & MSG_TRUNC) != 0) continue;
       ReceivedPacket packet;
       packet.family = spec_.family;
-      packet.bytes = std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(got));
+      packet.bytes = std::span<const std::uint8_t>(buffer_.get(), static_cast<std::size_t>(got));
       if (!fillMeta(msg, from, packet)) continue;
       dispatch(packet);
     }
@@ -356,7 +356,8 @@ class LinuxChannelFactory::Sockets : public std::enable_shared_from_this<Sockets
   std::shared_ptr<SendBatch> batch_;
   std::vector<Queued> queued_;
   std::vector<std::uint8_t> queuedBytes_;
-  std::vector<std::uint8_t> buffer_;
+  // Not zero-filled: adverts are small, and only the pages a datagram reaches become resident.
+  std::unique_ptr<std::uint8_t[]> buffer_;
 };
 
 void LinuxChannelFactory::beginBatch() { batch_->open = true; }

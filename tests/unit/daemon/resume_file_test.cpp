@@ -32,6 +32,17 @@ TEST(ResumeFile, RecordsRoundTrip) {
   EXPECT_EQ(parseResumeRecords(formatResumeRecords({}), error)->size(), 0u);
 }
 
+TEST(ResumeFile, NamesWithQuotesBackslashesAndControlCharactersRoundTrip) {
+  std::vector<ResumeRecord> records = sample();
+  records[0].instance = "VI \"quoted\" back\\slash\ttab\x01";
+  records[1].interface = "eth\x1f\"";
+  records[1].vips = {"2001:db8::1/64", "\\"};
+  std::string error;
+  const auto back = parseResumeRecords(formatResumeRecords(records), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(*back, records);
+}
+
 TEST(ResumeFile, AnythingButARecordOfThisVersionIsRefused) {
   std::string error;
   EXPECT_FALSE(parseResumeRecords("", error));
