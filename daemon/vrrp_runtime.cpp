@@ -87,6 +87,7 @@ bool VrrpRuntime::start(const config::Config& config) {
     timers_.setBatchHooks([this] { channels_->beginBatch(); }, [this] { channels_->endBatch(); });
     addresses_ = std::make_unique<vrrp::LinuxAddresses>();
     gratuitous_ = std::make_unique<vrrp::LinuxGratuitous>();
+    if (std::string error; !gratuitous_->open(error)) log_.warning("gratuitous ARP/NA: " + error);
     if (engineConfig.instances.empty()) log_.warning("no vrrp_instance in the configuration: VRRP has nothing to do");
     std::vector<vrrp::ResumeRecord> resumeFrom;
     if (options_.respawned) {

@@ -165,6 +165,9 @@ class Engine {
   std::vector<Group> groups_;
   std::optional<TimerPort::Handle> resumeSaveTimer_;
   std::shared_ptr<bool> alive_;  // port callbacks hold a weak_ptr: nothing runs after destruction
+  // Lines logged while Actions are carried out, written once they are all done (see execute()).
+  int executing_ = 0;
+  std::vector<std::pair<EngineLog::Level, std::string>> heldLog_;
   bool started_ = false;
   bool stopping_ = false;
 };

@@ -56,7 +56,20 @@ std::string_view describe(TransitionReason reason) {
   return "unknown";
 }
 
+// A takeover's log lines (the transition, the VIPs added) are written after its advert and gratuitous ARP have
+// left: a line costs a syslog round trip, more than either packet, and the failover clock runs until the ARP.
+// Their order among themselves is kept; nested executions (sync group members) flush with the outermost one.
 void Engine::execute(std::size_t m, const Actions& actions) {
+  struct HoldLog {
+    Engine& engine;
+    explicit HoldLog(Engine& e) : engine(e) { ++engine.executing_; }
+    ~HoldLog() {
+      if (--engine.executing_ > 0) return;
+      auto lines = std::move(engine.heldLog_);
+      engine.heldLog_.clear();
+      for (auto& [level, line] : lines) engine.ports_.log.log(level, line);
+    }
+  } hold(*this);
   Member& member = *members_[m];
   const std::string tag = instanceTag(member.config.params.name);
   for (const Action& action : actions) {
@@ -270,6 +283,9 @@ void Engine::runScript(const ScriptCommand& command, std::chrono::milliseconds t
                      }));
 }
 
-void Engine::log(EngineLog::Level level, const std::string& line) { ports_.log.log(level, line); }
+void Engine::log(EngineLog::Level level, const std::string& line) {
+  if (executing_ > 0) heldLog_.emplace_back(level, line);
+  else ports_.log.log(level, line);
+}
 
 }  // namespace tandem::vrrp

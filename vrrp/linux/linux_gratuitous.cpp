@@ -18,7 +18,7 @@ bool ipv6Forwarding(const std::string& interfaceName) {
   return in >> value && value != 0;
 }
 
-bool LinuxGratuitous::ensureSocket(std::string& error) {
+bool LinuxGratuitous::open(std::string& error) {
   if (socket_.valid()) return true;
   socket_ = linux_::UniqueFd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
   if (socket_.valid()) return true;
@@ -34,7 +34,7 @@ bool LinuxGratuitous::announce(const InterfaceInfo& interface, const IpAddress& 
     error = what + ": the interface has no index (does it exist?)";
     return false;
   }
-  if (std::string detail; !ensureSocket(detail)) {
+  if (std::string detail; !open(detail)) {
     error = what + ": " + detail;
     return false;
   }

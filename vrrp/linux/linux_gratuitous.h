@@ -16,11 +16,14 @@ class LinuxGratuitous final : public GratuitousPort {
  public:
   LinuxGratuitous() = default;
 
+  // Opens the socket ahead of the first announcement, which is on a takeover's critical path. When it fails
+  // (no CAP_NET_RAW) announce() tries again and reports the error then.
+  bool open(std::string& error);
+
   // IPv4: gratuitous ARP; IPv6: unsolicited neighbour advertisement. `interface` needs ifindex, name and MAC.
   bool announce(const InterfaceInfo& interface, const IpAddress& vip, std::string& error) override;
 
  private:
-  bool ensureSocket(std::string& error);
   linux_::UniqueFd socket_;
 };
 

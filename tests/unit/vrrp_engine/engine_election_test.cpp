@@ -49,6 +49,26 @@ TEST_F(VrrpEngineElection, BackupTakesOverOneMasterDownIntervalAfterTheLastAdver
   EXPECT_TRUE(b.addresses.has("192.0.2.100"));
 }
 
+// The failover clock runs until the gratuitous ARP: the takeover's log lines are written once the VIP is bound and
+// the advert and the ARP have left, still in their own order.
+TEST_F(VrrpEngineElection, TakeoverLogLinesAreWrittenAfterItsAdvertAndGratuitousArp) {
+  startPair();
+  timers.advanceTo(atMs(10'000));
+  a.crash();
+  const std::size_t advertsBefore = link.sent.size();
+  std::vector<std::string> seen;
+  b.log.onLine = [&](const std::string& line) {
+    const bool vipBound = b.addresses.has("192.0.2.100");
+    seen.push_back(line + (vipBound ? " [vip]" : "") + (b.gratuitous.sent.empty() ? "" : " [garp]") +
+                   (link.sent.size() > advertsBefore ? " [advert]" : ""));
+  };
+  timers.advanceTo(atMs(20'000));
+  ASSERT_EQ(b.state("VI_1"), State::Master);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen[0], "VRRP_Instance(VI_1) BACKUP -> MASTER (master-down timer) [vip] [garp] [advert]");
+  EXPECT_EQ(seen[1].rfind("VRRP_Instance(VI_1) added VIPs ", 0), 0u) << seen[1];
+}
+
 // The event loop may send a master's adverts up to 1/64 of the interval early to batch them: the master still sends
 // one a second, and the backup never mistakes it for a dead one.
 TEST_F(VrrpEngineElection, AdvertsSentEarlyKeepTheirCadenceAndTheBackupQuiet) {

@@ -272,7 +272,9 @@ class FakeLog : public EngineLog {
   explicit FakeLog(const FakeTimers& timers) : timers_(timers) {}
   void log(Level level, const std::string& line) override {
     lines.push_back({usOf(timers_.now()), level, line});
+    if (onLine) onLine(line);
   }
+  std::function<void(const std::string&)> onLine;  // sees each line as it is written
   // Time (us) of the first line containing `text`, or -1.
   std::int64_t when(const std::string& text) const {
     for (const auto& l : lines)
