@@ -9,7 +9,6 @@
 
 #include "daemon/child_runtime.h"
 #include "daemon/child_spawn.h"
-#include "daemon/config_tool.h"
 #include "daemon/control_server.h"
 #include "daemon/respawn_policy.h"
 #include "daemon/state_dump.h"
@@ -48,8 +47,7 @@ int runVrrpChild(config::Config config, const Options& options, Logger& log) {
   (void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   boost::asio::io_context io;
   VrrpRuntime runtime(io, options, log);
-  if (!runtime.start(config)) return kExitCannotStart;
-  releaseConfiguration(config);
+  if (!runtime.start(std::move(config))) return kExitCannotStart;
 
   boost::asio::signal_set dumps(io, SIGUSR1, SIGUSR2, SIGRTMIN + 2);
   watchDumpSignals(dumps, [&runtime, &log](int signal) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "daemon/child_runtime.h"
+#include "daemon/config_tool.h"
 #include "vrrp/config_mapping.h"
 #include "vrrp/linux/linux_addresses.h"
 #include "vrrp/linux/linux_channel.h"
@@ -71,12 +72,13 @@ void VrrpRuntime::onStateChange(const std::string& instance, vrrp::State to) {
   if (!terminating_) syncDaemons_.follow(instance, syncRoleOf(to));
 }
 
-bool VrrpRuntime::start(const config::Config& config) {
+bool VrrpRuntime::start(config::Config config) {
   vrrp::EngineConfig engineConfig = vrrp::mapVrrpConfig(config);
   configureSyncDaemons(config);
   setVips(engineConfig);
   scripts_.setSettings(runnerSettings(config));
   dumpFiles_ = dumpFileNamesFrom(config.global);
+  releaseConfiguration(config);
   try {
     // Our own VIPs must never be taken for an interface's primary address (the advert source).
     interfaces_ = std::make_unique<vrrp::LinuxInterfaces>(

@@ -36,7 +36,9 @@ class VrrpRuntime {
   // Opens the adapters and starts the engine on a validated configuration. False (logged) when the system
   // refuses what the adapters need (netlink, raw sockets: usually not root). A respawned child (Options::respawned)
   // resumes the instances its predecessor recorded as MASTER (see vrrp/resume.h); a fresh one ignores the record.
-  bool start(const config::Config& config);
+  // The model is released once mapped, before the engine allocates its own: its blocks are not left as holes
+  // under the engine's.
+  bool start(config::Config config);
   // Runs the loop until a termination signal has been handled. The exit status.
   int run();
 

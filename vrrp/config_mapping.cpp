@@ -174,7 +174,8 @@ EngineConfig mapVrrpConfig(const config::Config& config) {
     c.garpMasterRefresh = millis(i.garp_master_refresh.value_or(global.vrrp_garp_master_refresh));
     c.garpMasterRefreshRepeat =
         static_cast<unsigned>(std::max(1, i.garp_master_refresh_repeat.value_or(global.vrrp_garp_master_refresh_repeat)));
-    c.notify = notifyScripts(i, scriptUser);
+    if (NotifyScripts notify = notifyScripts(i, scriptUser); notify.any())
+      c.notify = std::make_shared<const NotifyScripts>(std::move(notify));
     c.trackInterfaces = trackInterfaces(i.track_interface);
     c.trackScripts = trackScripts(i.track_script, vrrp);
     c.trackPrimaryInterface = !i.dont_track_primary;

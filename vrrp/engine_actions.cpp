@@ -251,7 +251,7 @@ void Engine::onGarpRefresh(std::size_t m) {
 void Engine::notifyInstance(std::size_t m, State state) {
   const Member& member = *members_[m];
   const int priority = member.instance ? member.instance->effectivePriority() : member.config.params.priority;
-  runNotify(member.config.notify, state, "INSTANCE", member.config.params.name, priority);
+  if (member.config.notify) runNotify(*member.config.notify, state, "INSTANCE", member.config.params.name, priority);
 }
 
 void Engine::notifyGroup(std::size_t g, State state) {

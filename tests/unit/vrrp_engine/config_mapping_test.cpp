@@ -75,11 +75,12 @@ vrrp_instance VI_1 {
   EXPECT_EQ(c.channel.family, Family::Ipv4);
   EXPECT_EQ(c.channel.multicastGroup, ip("224.0.0.18"));
   EXPECT_TRUE(c.channel.unicastPeers.empty());
-  EXPECT_EQ(c.notify.master.argv, (std::vector<std::string>{"/etc/k/master.sh", "a b"}));
-  EXPECT_EQ(c.notify.master.user, "nobody:nogroup");  // script_user by default
-  EXPECT_EQ(c.notify.generic.argv, (std::vector<std::string>{"/etc/k/notify.sh"}));
-  EXPECT_EQ(c.notify.generic.user, "root");
-  EXPECT_FALSE(c.notify.backup.set());
+  ASSERT_NE(c.notify, nullptr);
+  EXPECT_EQ(c.notify->master.argv, (std::vector<std::string>{"/etc/k/master.sh", "a b"}));
+  EXPECT_EQ(c.notify->master.user, "nobody:nogroup");  // script_user by default
+  EXPECT_EQ(c.notify->generic.argv, (std::vector<std::string>{"/etc/k/notify.sh"}));
+  EXPECT_EQ(c.notify->generic.user, "root");
+  EXPECT_FALSE(c.notify->backup.set());
 }
 
 TEST(VrrpEngineConfigMapping, UnicastAuthenticationAndIpv6) {
@@ -120,6 +121,7 @@ vrrp_instance V6 {
   EXPECT_EQ(u.params.initialState, State::Backup);
   EXPECT_EQ(u.params.authType, AuthType::Pass);
   EXPECT_EQ(u.params.authData, makeAuthData("secret12"));
+  EXPECT_EQ(u.notify, nullptr);  // no notify script: nothing held
   const InstanceConfig& v6 = e.instances[1];
   EXPECT_EQ(v6.channel.family, Family::Ipv6);
   EXPECT_EQ(v6.params.version, Version::V3);

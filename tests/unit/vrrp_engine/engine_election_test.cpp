@@ -125,9 +125,11 @@ TEST_F(VrrpEngineElection, StateChangesReachTheObserverOnceEachAfterTheirActions
 
 TEST_F(VrrpEngineElection, NotifyScriptsGetKeepalivedsArguments) {
   InstanceConfig c = instanceConfig("VI_1", 51, 150);
-  c.notify.master = {splitCommandLine("/etc/n.sh master 'with space'"), ""};
-  c.notify.generic = {{"/etc/notify"}, "nobody"};
-  c.notify.stop = {{"/etc/stop"}, ""};
+  NotifyScripts notify;
+  notify.master = {splitCommandLine("/etc/n.sh master 'with space'"), ""};
+  notify.generic = {{"/etc/notify"}, "nobody"};
+  notify.stop = {{"/etc/stop"}, ""};
+  c.notify = std::make_shared<const NotifyScripts>(notify);
   a.run(oneInstance(c));
   timers.advanceTo(atMs(5'000));
   EXPECT_EQ(a.scripts.argvsOf("/etc/n.sh"),

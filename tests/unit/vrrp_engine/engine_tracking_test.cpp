@@ -129,7 +129,9 @@ TEST_F(VrrpEngineTracking, WeightZeroScriptHoldsStartupUntilItReportsThenFaults)
 TEST_F(VrrpEngineTracking, TrackedInterfaceDownMeansFaultAndVipsGoAway) {
   EngineConfig c = oneInstance(instanceConfig("VI_1", 51, 255));
   c.instances[0].trackInterfaces = {{"eth1", 0, false}};
-  c.instances[0].notify.fault = {{"/bin/fault"}, ""};
+  NotifyScripts notify;
+  notify.fault = {{"/bin/fault"}, ""};
+  c.instances[0].notify = std::make_shared<const NotifyScripts>(notify);
   a.interfaces.links["eth1"] = InterfaceInfo{3, "eth1", {}, true, {}, {}};
   a.run(c);
   ASSERT_EQ(a.state("VI_1"), State::Master);
