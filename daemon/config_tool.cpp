@@ -1,9 +1,10 @@
 #include "daemon/config_tool.h"
 
 #include <malloc.h>
-
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 
@@ -61,7 +62,27 @@ std::string plural(std::size_t n, const char* word) {
 
 }  // namespace
 
+// For the one-shot modes only (lint, dump, pair check), never the daemon, whose resident size matters more than
+// its start: a large configuration's model is tens of megabytes of small blocks, and on a virtual machine each
+// first touch of a 4 KiB page costs a trap to the hypervisor (half the run time for 87k lines). The heap is grown
+// in 64 MiB steps (address space only) and marked for transparent huge pages, so it is touched 2 MiB at a time;
+// large vectors stay in it instead of getting mappings of their own. Where THP is off this changes nothing.
+void growHeapInLargePages() {
+  constexpr std::size_t kStep = 64u << 20;
+  constexpr std::uintptr_t kHugePage = 2u << 20;
+  mallopt(M_TOP_PAD, static_cast<int>(kStep));
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(kStep));
+  const auto start = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  // Larger than what the heap has left, so that it grows now; volatile, so that the compiler keeps the pair.
+  void* volatile first = std::malloc(1u << 20);
+  std::free(first);
+  const auto end = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  const std::uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
+  if (end > aligned) madvise(reinterpret_cast<void*>(aligned), end - aligned, MADV_HUGEPAGE);
+}
+
 int runConfigTest(const Options& options, std::ostream& out, std::ostream& err) {
+  growHeapInLargePages();
   config::LoadedConfig loaded = loadConfiguration(options.configFile, options);
   printDiagnostics(loaded.diagnostics, err);
   if (options.dump == DumpFormat::Text) {
@@ -80,6 +101,7 @@ int runConfigTest(const Options& options, std::ostream& out, std::ostream& err) 
 }
 
 int runCheckPair(const Options& options, std::ostream& out, std::ostream& err) {
+  growHeapInLargePages();
   const std::string& a = options.checkPair.at(0);
   const std::string& b = options.checkPair.at(1);
   config::LoadedConfig left = loadConfiguration(a, options);

@@ -28,17 +28,23 @@ std::optional<std::string> LinuxFileSystem::readFile(const std::string& path) {
   });
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxFileSize) return std::nullopt;
-  std::string content;
-  content.reserve(static_cast<std::size_t>(st.st_size));
-  char buf[65536];
+  // Read straight into the string, not through a buffer: a large configuration is copied once less.
+  std::string content(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t used = 0;
   while (true) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == content.size()) {
+      // The file grew since fstat: read on, within the limit.
+      if (content.size() > static_cast<std::size_t>(kMaxFileSize)) return std::nullopt;
+      content.resize(content.size() + 65536);
+    }
+    const ssize_t n = ::read(fd, content.data() + used, content.size() - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return std::nullopt;
     if (n == 0) break;
-    content.append(buf, static_cast<std::size_t>(n));
-    if (static_cast<off_t>(content.size()) > kMaxFileSize) return std::nullopt;
+    used += static_cast<std::size_t>(n);
   }
+  if (used > static_cast<std::size_t>(kMaxFileSize)) return std::nullopt;
+  content.resize(used);
   return content;
 }
 
