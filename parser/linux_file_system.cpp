@@ -28,19 +28,21 @@ std::optional<std::string> LinuxFileSystem::readFile(const std::string& path) {
   });
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxFileSize) return std::nullopt;
-  // Read straight into the string, not through a buffer: a large configuration is copied once less.
+  // Read straight into the string, not through a buffer: a large configuration is copied once less. Once the
+  // size fstat gave is read, a file that grew since is read on, within the limit.
   std::string content(static_cast<std::size_t>(st.st_size), '\0');
   std::size_t used = 0;
   while (true) {
-    if (used == content.size()) {
-      // The file grew since fstat: read on, within the limit.
-      if (content.size() > static_cast<std::size_t>(kMaxFileSize)) return std::nullopt;
-      content.resize(content.size() + 65536);
-    }
-    const ssize_t n = ::read(fd, content.data() + used, content.size() - used);
+    char more[4096];
+    const bool spare = used < content.size();
+    const ssize_t n = spare ? ::read(fd, content.data() + used, content.size() - used) : ::read(fd, more, sizeof more);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return std::nullopt;
     if (n == 0) break;
+    if (!spare) {
+      if (content.size() > static_cast<std::size_t>(kMaxFileSize)) return std::nullopt;
+      content.append(more, static_cast<std::size_t>(n));
+    }
     used += static_cast<std::size_t>(n);
   }
   if (used > static_cast<std::size_t>(kMaxFileSize)) return std::nullopt;

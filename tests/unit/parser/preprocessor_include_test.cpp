@@ -286,6 +286,22 @@ TEST(LinuxFileSystemTest, FoldersAndMissingFilesAreNotReadable) {
   EXPECT_EQ(fs.canonical(dir.path() + "/./f.conf"), fs.canonical(dir.path()) + "/f.conf");
 }
 
+TEST(LinuxFileSystemTest, ReadsWholeFilesOfEverySizeAndWhatProcReportsAsEmpty) {
+  TempFolder dir;
+  ASSERT_FALSE(dir.path().empty());
+  LinuxFileSystem fs;
+  dir.write("empty.conf", "");
+  EXPECT_EQ(fs.readFile(dir.path() + "/empty.conf"), "");
+  std::string big;
+  for (int i = 0; big.size() < 200'000; ++i) big += "line " + std::to_string(i) + "\n";
+  dir.write("big.conf", big);
+  EXPECT_EQ(fs.readFile(dir.path() + "/big.conf"), big);
+  // fstat gives 0 for /proc files: the reader goes on until the end of the file.
+  const auto self = fs.readFile("/proc/self/status");
+  ASSERT_TRUE(self);
+  EXPECT_NE(self->find("Name:"), std::string::npos);
+}
+
 // Every file of the shared corpus must go through quickly and without crashing; some are
 // genuinely broken, so errors are counted, not forbidden.
 TEST(PreprocessorConformance, EveryCorpusFileFinishesQuickly) {
