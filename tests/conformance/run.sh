@@ -24,41 +24,67 @@ done <"$expectations"
 out=$(mktemp -d)
 TIMEFORMAT='%3U %3S'
 trap 'rm -rf "$out"' EXIT
-files=0; crashes=0; slow=0; rejected=0; duplicated=0; explained=0
-while IFS=$'\t' read -r verdict file; do
-  [[ "$verdict" =~ ^[0-9]+$ ]] || continue
-  files=$((files + 1))
+
+# One file: its report lines on stdout, its counts (crashed slow duplicated rejected explained) in $w/counts.
+check_file() {
+  local verdict=$1 file=$2 w=$3
+  local crash=0 slowf=0 dup=0 rej=0 expl=0
+  local dir base cpu status cpu_ms dups
   dir=$(dirname "$corpus/$file"); base=$(basename "$file")
   # CPU time, not wall time: a loaded CI machine must not make a fast parse look slow. A hang is
   # caught by the timeout (exit 124).
-  cpu=$( { time (cd "$dir" && timeout $((limit * 2 + 10)) "$tandemd" -t -i conformance -f "$base" >"$out/stdout" 2>"$out/stderr"
-                 echo $? >"$out/status"); } 2>&1 )
-  status=$(cat "$out/status")
+  cpu=$( { time (cd "$dir" && timeout $((limit * 2 + 10)) "$tandemd" -t -i conformance -f "$base" >"$w/stdout" 2>"$w/stderr"
+                 echo $? >"$w/status"); } 2>&1 )
+  status=$(cat "$w/status")
   cpu_ms=$(awk -v u="${cpu% *}" -v s="${cpu#* }" 'BEGIN { printf "%d", (u + s) * 1000 }')
   if [ "$status" -gt 1 ]; then
-    crashes=$((crashes + 1))
-    echo "CRASH ($status): $file"; tail -5 "$out/stderr"
-    continue
+    echo "CRASH ($status): $file"; tail -5 "$w/stderr"
+    echo "1 0 0 0 0" >"$w/counts"
+    return
   fi
   if [ "$cpu_ms" -gt $((limit * 1000)) ]; then
-    slow=$((slow + 1)); echo "SLOW (${cpu_ms} ms of CPU > ${limit}s): $file"
+    slowf=1; echo "SLOW (${cpu_ms} ms of CPU > ${limit}s): $file"
   fi
-  dups=$(grep -E ': (error|warning): ' "$out/stderr" | sort | uniq -d)
+  dups=$(grep -E ': (error|warning): ' "$w/stderr" | sort | uniq -d)
   if [ -n "$dups" ]; then
-    duplicated=$((duplicated + 1)); echo "REPORTED TWICE: $file"; echo "$dups" | head -3
+    dup=1; echo "REPORTED TWICE: $file"; echo "$dups" | head -3
   fi
   if [ "$verdict" = 0 ] && [ "$status" = 1 ]; then
     if [ -n "${expected[$file]:-}" ]; then
-      explained=$((explained + 1))
+      expl=1
     else
-      rejected=$((rejected + 1))
-      echo "REJECTED (keepalived accepts it): $file"; grep ': error: ' "$out/stderr" | head -5
+      rej=1
+      echo "REJECTED (keepalived accepts it): $file"; grep ': error: ' "$w/stderr" | head -5
     fi
   fi
   if [ -n "${expected[$file]:-}" ] && { [ "$verdict" != 0 ] || [ "$status" = 0 ]; }; then
-    echo "STALE EXPECTATION (remove it): $file"; rejected=$((rejected + 1))
+    echo "STALE EXPECTATION (remove it): $file"; rej=$((rej + 1))
   fi
-done <"$corpus/keepalived-2.2.7-verdicts.tsv"
+  echo "$crash $slowf $dup $rej $expl" >"$w/counts"
+}
+
+# The corpus is dealt out to one worker per core (the sanitizer build takes a second per file); each worker goes
+# through its share in order, and the reports are printed in the corpus's order.
+parallel=${CONFORMANCE_JOBS:-$(nproc 2>/dev/null || echo 1)}
+mapfile -t entries < <(grep -E '^[0-9]+'$'\t' "$corpus/keepalived-2.2.7-verdicts.tsv")
+files=${#entries[@]}
+for ((worker = 0; worker < parallel; worker++)); do
+  (
+    for ((k = worker; k < files; k += parallel)); do
+      mkdir -p "$out/$k"
+      check_file "${entries[k]%%$'\t'*}" "${entries[k]#*$'\t'}" "$out/$k" >"$out/$k/report"
+    done
+  ) &
+done
+wait
+
+crashes=0; slow=0; duplicated=0; rejected=0; explained=0
+for ((k = 0; k < files; k++)); do
+  cat "$out/$k/report"
+  read -r c s d r e <"$out/$k/counts"
+  crashes=$((crashes + c)); slow=$((slow + s)); duplicated=$((duplicated + d))
+  rejected=$((rejected + r)); explained=$((explained + e))
+done
 
 echo "conformance: $files files, $crashes crashed, $slow over ${limit}s, $duplicated with a repeated message," \
      "$rejected wrongly rejected, $explained rejected as expected (see $(basename "$expectations"))"
