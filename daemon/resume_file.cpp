@@ -25,22 +25,10 @@ std::optional<vrrp::State> stateNamed(std::string_view name) {
   return std::nullopt;
 }
 
-void appendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[(c >> 4) & 0xf];
-      out += kHex[c & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
+// One string as JSON, through the library's own serializer (no tree). A byte that is not UTF-8 becomes U+FFFD
+// rather than an exception out of a timer: the name then matches nothing, and that instance starts afresh.
+void appendJsonString(std::string& out, const std::string& text) {
+  out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -60,7 +48,7 @@ std::string formatResumeRecords(const std::vector<vrrp::ResumeRecord>& records) 
     appendJsonString(out, r.interface);
     out += r.family == vrrp::Family::Ipv4 ? ",\"family\":\"inet\"" : ",\"family\":\"inet6\"";
     out += ",\"vrid\":" + std::to_string(r.vrid) + ",\"state\":";
-    appendJsonString(out, vrrp::toString(r.state));
+    appendJsonString(out, std::string(vrrp::toString(r.state)));
     out += ",\"vips\":[";
     for (std::size_t v = 0; v < r.vips.size(); ++v) {
       if (v) out += ',';

@@ -43,6 +43,18 @@ TEST(ResumeFile, NamesWithQuotesBackslashesAndControlCharactersRoundTrip) {
   EXPECT_EQ(*back, records);
 }
 
+// A name that is not UTF-8 cannot be written as JSON: it is saved with U+FFFD, so that only that instance finds no
+// record, and the rest of the record stays readable.
+TEST(ResumeFile, ANameThatIsNotUtf8SpoilsOnlyItsOwnEntry) {
+  std::vector<ResumeRecord> records = sample();
+  records[0].instance = "VI_\xff";
+  std::string error;
+  const auto back = parseResumeRecords(formatResumeRecords(records), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ((*back)[0].instance, "VI_\xef\xbf\xbd");
+  EXPECT_EQ((*back)[1], records[1]);
+}
+
 TEST(ResumeFile, AnythingButARecordOfThisVersionIsRefused) {
   std::string error;
   EXPECT_FALSE(parseResumeRecords("", error));
