@@ -11,16 +11,12 @@
 
 namespace tandem::daemon {
 
-namespace {
-
 sigset_t forwardedSignals() {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2}) sigaddset(&set, s);
   return set;
 }
-
-}  // namespace
 
 void unblockForwardedSignals() {
   const sigset_t set = forwardedSignals();

@@ -2,7 +2,9 @@
 // Starting a subsystem child: the parent forks and the child runs the subsystem in the same program image, as
 // keepalived's children do. No exec: the child shares the parent's mapped code and touches only the pages its
 // subsystem runs, which is most of the memory a director pays for a second process. The child closes every
-// descriptor it inherited and builds its own Asio loop; it reads the configuration itself.
+// descriptor it inherited and builds its own Asio loop.
+#include <signal.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -14,8 +16,10 @@ enum class Subsystem { Vrrp, Checker };
 
 std::string_view subsystemName(Subsystem subsystem);  // "vrrp", "checker"
 
-// The signals the parent forwards (SIGHUP and the dump signals) arrive blocked in a new child, so that one sent
-// before the child has its handlers stays pending instead of killing it; the child calls this once they are set.
+// The signals the parent forwards: SIGHUP and the dump signals (SIGUSR1, SIGUSR2, SIGRTMIN+2).
+sigset_t forwardedSignals();
+// They arrive blocked in a new child, so that one sent before the child has its handlers stays pending instead of
+// killing it; the child calls this once they are set.
 void unblockForwardedSignals();
 
 // fork; in the child: the forwarded signals blocked and every other one unblocked, SIGTERM when the parent dies

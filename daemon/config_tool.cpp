@@ -60,8 +60,6 @@ std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-}  // namespace
-
 // For the one-shot modes only (lint, dump, pair check), never the daemon, whose resident size matters more than
 // its start: a large configuration's model is tens of megabytes of small blocks, and on a virtual machine each
 // first touch of a 4 KiB page costs a trap to the hypervisor (half the run time for 87k lines). The heap is grown
@@ -80,6 +78,8 @@ void growHeapInLargePages() {
   const std::uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
   if (end > aligned) madvise(reinterpret_cast<void*>(aligned), end - aligned, MADV_HUGEPAGE);
 }
+
+}  // namespace
 
 int runConfigTest(const Options& options, std::ostream& out, std::ostream& err) {
   growHeapInLargePages();

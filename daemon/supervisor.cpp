@@ -32,10 +32,10 @@ std::string signalName(int signal) {
   }
 }
 
+// What the parent forwards to its children, and what is its own: stopping and reaping.
 sigset_t handledSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, dumpSignal(), SIGCHLD}) sigaddset(&set, s);
+  sigset_t set = forwardedSignals();
+  for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigaddset(&set, s);
   return set;
 }
 

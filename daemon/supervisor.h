@@ -8,10 +8,11 @@
 //   SIGTERM/INT   children get SIGTERM, are waited for (SIGKILL after kStopGrace), pid files go, exit 0
 //   SIGUSR1/USR2/SIGRTMIN+2   forwarded: the children write the data, statistics and JSON dumps
 // The parent also serves the main control socket (status of the processes, reload).
+#include <sys/signalfd.h>
+
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <sys/signalfd.h>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
