@@ -33,7 +33,6 @@ mount -t devtmpfs devtmpfs $new/dev
 mkdir -p $new/dev/pts $new/dev/shm
 mount -t devpts devpts $new/dev/pts
 mount -t tmpfs tmpfs $new/dev/shm
-mount -t tmpfs tmpfs $new/tmp
 mount -t tmpfs tmpfs $new/run
 mkdir -p $new/run/tandem-vm $new/run/netns
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 tandemrun $new/run/tandem-vm || fail "cannot mount the run folder"

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -402,8 +403,12 @@ std::vector<std::string> splitWords(const std::string& text, char sep) {
 
 // Every keyword keepalived registers in the LVS blocks has a row in our tables.
 TEST(LvsModel, EveryKeepalivedKeywordOfTheLvsBlocksIsInTheTables) {
-  std::ifstream tsv(std::string(TANDEM_CONFORMANCE_DIR) + "/keepalived-keywords.tsv");
-  ASSERT_TRUE(tsv.good());
+  const std::string keywordList = std::string(TANDEM_CONFORMANCE_DIR) + "/keepalived-keywords.tsv";
+  // The shared corpus sits beside the clone (../shared); a clone elsewhere has none to compare with.
+  if (!std::filesystem::exists(TANDEM_CONFORMANCE_DIR))
+    GTEST_SKIP() << "no conformance corpus at " << TANDEM_CONFORMANCE_DIR;
+  std::ifstream tsv(keywordList);
+  ASSERT_TRUE(tsv.good()) << keywordList;
   std::string line;
   int checked = 0;
   std::vector<std::string> missing;

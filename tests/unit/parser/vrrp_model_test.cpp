@@ -2,6 +2,7 @@
 // and the dump round trip.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -350,8 +351,12 @@ TEST(VrrpModel, EveryKeepalivedKeywordOfTheVrrpBlocksIsInTheTables) {
   const std::set<std::string> ownTopLevel = {"static_ipaddress", "static_routes", "static_rules", "vrrp_sync_group",
                                              "garp_group", "vrrp_instance", "vrrp_script", "vrrp_track_process",
                                              "track_file", "vrrp_track_file"};
-  std::ifstream tsv(std::string(TANDEM_CONFORMANCE_DIR) + "/keepalived-keywords.tsv");
-  ASSERT_TRUE(tsv.good());
+  const std::string keywordList = std::string(TANDEM_CONFORMANCE_DIR) + "/keepalived-keywords.tsv";
+  // The shared corpus sits beside the clone (../shared); a clone elsewhere has none to compare with.
+  if (!std::filesystem::exists(TANDEM_CONFORMANCE_DIR))
+    GTEST_SKIP() << "no conformance corpus at " << TANDEM_CONFORMANCE_DIR;
+  std::ifstream tsv(keywordList);
+  ASSERT_TRUE(tsv.good()) << keywordList;
   std::string row;
   int checked = 0;
   std::vector<std::string> missing;
