@@ -7,6 +7,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <random>
+#include <utility>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "parser/dump_writer.h"
 #include "parser/linux_file_system.h"
@@ -79,9 +84,20 @@ void growHeapInLargePages() {
   if (end > aligned) madvise(reinterpret_cast<void*>(aligned), end - aligned, MADV_HUGEPAGE);
 }
 
+// Moves the model out of the scope that would free it; the process's exit takes the memory back.
+void leaveToProcessExit(config::LoadedConfig& loaded, ModelTeardown teardown) {
+  if (teardown != ModelTeardown::LeaveToProcessExit) return;
+  auto* kept = new config::LoadedConfig(std::move(loaded));
+#if defined(__SANITIZE_ADDRESS__)
+  __lsan_ignore_object(kept);  // deliberate: the leak checker must still see every other block
+#else
+  (void)kept;
+#endif
+}
+
 }  // namespace
 
-int runConfigTest(const Options& options, std::ostream& out, std::ostream& err) {
+int runConfigTest(const Options& options, std::ostream& out, std::ostream& err, ModelTeardown teardown) {
   growHeapInLargePages();
   config::LoadedConfig loaded = loadConfiguration(options.configFile, options);
   printDiagnostics(loaded.diagnostics, err);
@@ -97,15 +113,26 @@ int runConfigTest(const Options& options, std::ostream& out, std::ostream& err) 
   if (options.configTest)
     err << options.configFile << ": " << plural(d.errorCount(), "error") << ", " << plural(d.warningCount(), "warning")
         << '\n';
-  return d.hasErrors() ? 1 : 0;
+  const int status = d.hasErrors() ? 1 : 0;
+  leaveToProcessExit(loaded, teardown);
+  return status;
 }
 
-int runCheckPair(const Options& options, std::ostream& out, std::ostream& err) {
+int runCheckPair(const Options& options, std::ostream& out, std::ostream& err, ModelTeardown teardown) {
   growHeapInLargePages();
   const std::string& a = options.checkPair.at(0);
   const std::string& b = options.checkPair.at(1);
   config::LoadedConfig left = loadConfiguration(a, options);
   config::LoadedConfig right = loadConfiguration(b, options);
+  struct LeaveBoth {
+    config::LoadedConfig& left;
+    config::LoadedConfig& right;
+    ModelTeardown teardown;
+    ~LeaveBoth() {
+      leaveToProcessExit(left, teardown);
+      leaveToProcessExit(right, teardown);
+    }
+  } leaveBoth{left, right, teardown};
   bool broken = false;
   for (const auto* loaded : {&left, &right}) {
     if (!loaded->diagnostics.hasErrors()) continue;

@@ -24,8 +24,9 @@ int main(int argc, char** argv) {
   }
   const Options& options = *parsed.options;
   if (options.diagnose) return runDiagnose(options, std::cout, std::cerr);
-  if (!options.checkPair.empty()) return runCheckPair(options, std::cout, std::cerr);
+  if (!options.checkPair.empty()) return runCheckPair(options, std::cout, std::cerr, ModelTeardown::LeaveToProcessExit);
   if (options.realServer && !options.configTest && options.dump == DumpFormat::None) return runRealServer(options);
-  if (options.configTest || options.dump != DumpFormat::None) return runConfigTest(options, std::cout, std::cerr);
+  if (options.configTest || options.dump != DumpFormat::None)
+    return runConfigTest(options, std::cout, std::cerr, ModelTeardown::LeaveToProcessExit);
   return runDaemon(options);
 }

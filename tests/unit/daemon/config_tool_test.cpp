@@ -54,6 +54,28 @@ TEST_F(ConfigTool, CleanFileExitsZeroWithSummary) {
   EXPECT_EQ(err_.str(), f + ": 0 errors, 0 warnings\n");
 }
 
+// The one-shot process leaves its models to its exit; what it prints and returns is the same either way.
+TEST_F(ConfigTool, LeavingTheModelsToProcessExitChangesNoOutput) {
+  const auto good = write("good.conf", kInstance);
+  const auto bad = write("bad.conf", std::string(kInstance) + "vrrp_instance VI_2 {\n  priority 0\n}\n");
+  Options pair = lint(good);
+  pair.configTest = false;
+  pair.checkPair = {good, bad};
+  Options dump = lint(good);
+  dump.dump = DumpFormat::Json;
+  for (const Options& o : {lint(good), lint(bad), dump, pair}) {
+    const int freed = run(o);
+    const std::string out = out_.str(), err = err_.str();
+    out_.str("");
+    err_.str("");
+    const int left = o.checkPair.empty() ? runConfigTest(o, out_, err_, ModelTeardown::LeaveToProcessExit)
+                                         : runCheckPair(o, out_, err_, ModelTeardown::LeaveToProcessExit);
+    EXPECT_EQ(left, freed);
+    EXPECT_EQ(out_.str(), out);
+    EXPECT_EQ(err_.str(), err);
+  }
+}
+
 TEST_F(ConfigTool, ErrorsAreGccStyleAndExitOne) {
   auto f = write("bad.conf", "vrrp_instance VI_1 {\n  priorty 100\n  interface eth0\n  virtual_router_id 300\n");
   EXPECT_EQ(run(lint(f)), 1);
