@@ -20,34 +20,36 @@ constexpr off_t kMaxFileSize = off_t{256} << 20;
 }  // namespace
 
 std::optional<std::string> LinuxFileSystem::readFile(const std::string& path) {
+  std::string content;
+  const bool readable = readPieces(path, [&content](std::string_view piece) {
+    content.append(piece);
+    return true;
+  });
+  if (!readable) return std::nullopt;
+  return content;
+}
+
+bool LinuxFileSystem::readPieces(const std::string& path, const PieceSink& take) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+  if (fd < 0) return false;
   std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* p) {
     ::close(*p);
     delete p;
   });
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxFileSize) return std::nullopt;
-  // Read straight into the string, not through a buffer: a large configuration is copied once less. Once the
-  // size fstat gave is read, a file that grew since is read on, within the limit.
-  std::string content(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t used = 0;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxFileSize) return false;
+  // Not the size fstat gave: /proc reports 0 for files that have content, and a file may grow meanwhile.
+  const auto buffer = std::make_unique_for_overwrite<char[]>(pieceSize_);
+  std::size_t total = 0;
   while (true) {
-    char more[4096];
-    const bool spare = used < content.size();
-    const ssize_t n = spare ? ::read(fd, content.data() + used, content.size() - used) : ::read(fd, more, sizeof more);
+    const ssize_t n = ::read(fd, buffer.get(), pieceSize_);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) break;
-    if (!spare) {
-      if (content.size() > static_cast<std::size_t>(kMaxFileSize)) return std::nullopt;
-      content.append(more, static_cast<std::size_t>(n));
-    }
-    used += static_cast<std::size_t>(n);
+    if (n < 0) return false;
+    if (n == 0) return true;
+    total += static_cast<std::size_t>(n);
+    if (total > static_cast<std::size_t>(kMaxFileSize)) return false;
+    if (!take(std::string_view(buffer.get(), static_cast<std::size_t>(n)))) return true;
   }
-  if (used > static_cast<std::size_t>(kMaxFileSize)) return std::nullopt;
-  content.resize(used);
-  return content;
 }
 
 std::vector<std::string> LinuxFileSystem::glob(const std::string& pattern) {

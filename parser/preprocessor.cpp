@@ -25,6 +25,7 @@ struct Frame {
   std::shared_ptr<const std::string> name;
   Location current;  // {name, the line being read}
   std::string pwd;
+  unsigned includeCheckBefore = 0;  // what the file that included this one had set; restored when it ends
 };
 
 struct PendingDefinition {
@@ -67,20 +68,40 @@ class Preprocessor {
   }
 
   void runFile(const std::string& mainFile) {
-    std::optional<std::string> content = fs_.readFile(mainFile);
-    if (!content) {
-      const Location where{std::make_shared<const std::string>(mainFile), 0};
-      diags_.error(where, fs_.glob(mainFile).empty() ? "configuration file not found"
-                                                     : "configuration file cannot be read (not a readable regular file)");
-      return;
-    }
-    processFile(mainFile, *content);
+    if (processFile(mainFile)) return;
+    const Location where{std::make_shared<const std::string>(mainFile), 0};
+    diags_.error(where, fs_.glob(mainFile).empty() ? "configuration file not found"
+                                                   : "configuration file cannot be read (not a readable regular file)");
   }
 
-  void runText(const std::string& fileName, const std::string& text) { processFile(fileName, text); }
+  void runText(const std::string& fileName, const std::string& text) {
+    enterFile(fileName);
+    out_.expectLines(countLines(text));
+    LineReader reader;
+    if (feed(reader, text)) finishLines(reader);
+    leaveFile();
+  }
 
  private:
-  void processFile(const std::string& path, const std::string& content) {
+  // Where the lines of one file stand; a line cut between two pieces of the file waits in `carry`.
+  struct LineReader {
+    int lineNo = 0;
+    int invalidLines = 0;
+    bool done = false;  // the file was given up (it looks binary)
+    std::string carry;
+  };
+
+  // Reads a file through the file system a piece at a time; false when it cannot be read at all.
+  bool processFile(const std::string& path) {
+    enterFile(path);
+    LineReader reader;
+    const bool readable = fs_.readPieces(path, [&](std::string_view piece) { return feed(reader, piece); });
+    if (readable) finishLines(reader);
+    leaveFile();
+    return readable;
+  }
+
+  void enterFile(const std::string& path) {
     const std::string dir = dirName(path);
     Frame& frame = frames_.emplace_back();
     frame.path = path;
@@ -88,56 +109,78 @@ class Preprocessor {
     frame.name = std::make_shared<const std::string>(path);
     frame.current.file = frame.name;
     frame.pwd = fs_.canonical(dir.empty() ? "." : dir);
-    const unsigned savedCheck = includeCheck_;
+    frame.includeCheckBefore = includeCheck_;
     env_.pwd = frames_.back().pwd;
-    readLines(content);
+  }
+
+  void leaveFile() {
     finishDefinition();
-    includeCheck_ = savedCheck;
+    includeCheck_ = frames_.back().includeCheckBefore;
     frames_.pop_back();
     env_.pwd = frames_.empty() ? std::string() : frames_.back().pwd;
   }
 
-  void readLines(const std::string& content) {
-    out_.expectLines(countLines(content));
-    int lineNo = 0;
-    int invalidLines = 0;
-    std::size_t pos = 0;
-    while (pos < content.size() && !stopped_) {
-      const std::size_t nl = content.find('\n', pos);
-      const std::size_t end = nl == std::string::npos ? content.size() : nl;
-      std::string_view raw(content.data() + pos, end - pos);
-      pos = nl == std::string::npos ? content.size() : nl + 1;
-      ++lineNo;
-      while (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-      if (lineNo == 1 && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);
-      if (!pendingDefinition_) {
-        if (const std::optional<std::string_view> plain = plainLine(raw)) {
-          if (!plain->empty()) emitPlain(*plain, lineNo);
-          continue;
-        }
+  // Splits pieces into lines. False once reading should stop: the whole run stopped, or this file was given up.
+  bool feed(LineReader& reader, std::string_view piece) {
+    while (!piece.empty()) {
+      const std::size_t nl = piece.find('\n');
+      if (nl == std::string_view::npos) {
+        reader.carry.append(piece);
+        return true;
       }
-      const Location where{frames_.back().name, lineNo};
-      if (const std::optional<unsigned char> bad = findInvalidControl(raw)) {
-        if (++invalidLines > kMaxInvalidLinesPerFile) {
-          diags_.error(where, "file looks binary; the rest of it is ignored");
-          break;
-        }
-        diags_.error(where, *bad == 0 ? std::string("NUL byte in line; line ignored")
-                                      : "control character " + hexByte(*bad) + " in line; line ignored");
-        continue;
+      bool more = false;
+      if (reader.carry.empty()) {
+        more = readLine(reader, piece.substr(0, nl));
+      } else {
+        reader.carry.append(piece.substr(0, nl));
+        more = readLine(reader, reader.carry);
+        reader.carry.clear();
       }
-      if (pendingDefinition_) {
-        continueDefinition(raw);
-        continue;
-      }
-      CleanLine clean = decomment(raw);
-      if (clean.unterminatedQuote != 0) {
-        diags_.error(where, std::string("unterminated ") + (clean.unterminatedQuote == '"' ? "double" : "single") +
-                                "-quoted string; closed at the end of the line");
-      }
-      if (clean.text.empty()) continue;
-      processLine(clean.indent + clean.text, clean.continuation, {where, {}}, nullptr, 0);
+      if (!more) return false;
+      piece.remove_prefix(nl + 1);
     }
+    return !stopped_;
+  }
+
+  // The last line, when the file does not end with a newline.
+  void finishLines(LineReader& reader) {
+    if (!reader.carry.empty() && !reader.done) readLine(reader, reader.carry);
+  }
+
+  // One physical line of the file being read; false once reading should stop.
+  bool readLine(LineReader& reader, std::string_view raw) {
+    if (stopped_) return false;
+    const int lineNo = ++reader.lineNo;
+    while (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    if (lineNo == 1 && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);
+    if (!pendingDefinition_) {
+      if (const std::optional<std::string_view> plain = plainLine(raw)) {
+        if (!plain->empty()) emitPlain(*plain, lineNo);
+        return !stopped_;
+      }
+    }
+    const Location where{frames_.back().name, lineNo};
+    if (const std::optional<unsigned char> bad = findInvalidControl(raw)) {
+      if (++reader.invalidLines > kMaxInvalidLinesPerFile) {
+        diags_.error(where, "file looks binary; the rest of it is ignored");
+        reader.done = true;
+        return false;
+      }
+      diags_.error(where, *bad == 0 ? std::string("NUL byte in line; line ignored")
+                                    : "control character " + hexByte(*bad) + " in line; line ignored");
+      return true;
+    }
+    if (pendingDefinition_) {
+      continueDefinition(raw);
+      return !stopped_;
+    }
+    CleanLine clean = decomment(raw);
+    if (clean.unterminatedQuote != 0) {
+      diags_.error(where, std::string("unterminated ") + (clean.unterminatedQuote == '"' ? "double" : "single") +
+                              "-quoted string; closed at the end of the line");
+    }
+    if (!clean.text.empty()) processLine(clean.indent + clean.text, clean.continuation, {where, {}}, nullptr, 0);
+    return !stopped_;
   }
 
   static std::string hexByte(unsigned char c) {
@@ -357,13 +400,9 @@ class Preprocessor {
                               " deep; '" + path + "' ignored");
       return;
     }
-    std::optional<std::string> content = fs_.readFile(path);
-    if (!content) {
+    if (!processFile(path))
       report(where, (checks & kCheckReadable) != 0,
              "included '" + path + "' cannot be read (not a readable regular file)");
-      return;
-    }
-    processFile(path, *content);
   }
 
   // What processLine does to a plain line, without its copies.

@@ -1,6 +1,8 @@
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parser/diagnostics.h"
@@ -23,6 +25,17 @@ class FileSystem {
   virtual ~FileSystem() = default;
   // nullopt when missing, unreadable or not a regular file.
   virtual std::optional<std::string> readFile(const std::string& path) = 0;
+  // The file's bytes in order, in pieces of any length (a piece may end inside a line), each handed to `take` until
+  // it returns false. False when the file is missing, unreadable or not a regular file. The default hands over
+  // readFile's whole text at once; the real file system reads a piece at a time, so that a large file needs no
+  // memory of its own.
+  using PieceSink = std::function<bool(std::string_view piece)>;
+  virtual bool readPieces(const std::string& path, const PieceSink& take) {
+    const std::optional<std::string> text = readFile(path);
+    if (!text) return false;
+    take(*text);
+    return true;
+  }
   // Sorted matches (per brace alternative, in alternative order), with {a,b} brace expansion.
   // A pattern without wildcards yields itself when the path exists (file or directory).
   virtual std::vector<std::string> glob(const std::string& pattern) = 0;

@@ -302,6 +302,40 @@ TEST(LinuxFileSystemTest, ReadsWholeFilesOfEverySizeAndWhatProcReportsAsEmpty) {
   EXPECT_NE(self->find("Name:"), std::string::npos);
 }
 
+// Lines cut anywhere between two pieces (in a CRLF, in the byte-order mark, in a multi-line macro, in an include
+// line) come out as the whole text gives them, with the same line numbers and messages.
+TEST(LinuxFileSystemTest, LinesCutBetweenPiecesReadAsTheWholeText) {
+  TempFolder dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string main =
+      "\xEF\xBB\xBFglobal_defs {\r\n"
+      "  router_id one   # comment\r\n"
+      "$M=a \\\n"
+      "b\n"
+      "\n"
+      "include part.inc\n"
+      "bad\x01line\n"
+      "$M\n"
+      "}";  // no newline at the end
+  dir.write("main.conf", main);
+  dir.write("part.inc", "  vrrp_strict\n  weight 3");
+  auto run = [&](std::size_t pieceSize) {
+    LinuxFileSystem fs(pieceSize);
+    Diagnostics diags;
+    std::vector<std::string> out;
+    for (const SourceLine& l : preprocess(dir.path() + "/main.conf", {}, fs, diags))
+      out.push_back(l.where.fileName().substr(dir.path().size()) + ":" + std::to_string(l.where.line) + ":" + l.text);
+    for (const Diagnostic& d : diags.all()) out.push_back(d.format().substr(dir.path().size()));
+    return out;
+  };
+  const std::vector<std::string> whole = run(LinuxFileSystem::kPieceSize);
+  EXPECT_THAT(whole, ElementsAre("/main.conf:1:global_defs {", "/main.conf:2:  router_id one",
+                                 "/part.inc:1:  vrrp_strict", "/part.inc:2:  weight 3", "/main.conf:8:a", "/main.conf:3:b",
+                                 "/main.conf:9:}",
+                                 "/main.conf:7: error: control character 0x01 in line; line ignored"));
+  for (std::size_t piece = 1; piece <= main.size(); ++piece) EXPECT_EQ(run(piece), whole) << "pieces of " << piece;
+}
+
 // Every file of the shared corpus must go through quickly and without crashing; some are
 // genuinely broken, so errors are counted, not forbidden.
 TEST(PreprocessorConformance, EveryCorpusFileFinishesQuickly) {
