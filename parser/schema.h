@@ -68,7 +68,7 @@ class Schema {
   }
 
   // Reads the statements inside `block` into `target` (its fields already hold the defaults).
-  void read(T& target, const std::vector<Node>& statements, BuildContext& ctx) const {
+  void read(T& target, const std::pmr::vector<Node>& statements, BuildContext& ctx) const {
     target.meta.seen.reserve(target.meta.seen.size() + statements.size());
     // One allocation per vector of named blocks, not a doubling series of moves.
     for (std::size_t i : reservable_) {

@@ -1,8 +1,28 @@
 #include "parser/syntax_tree.h"
 
+#include <array>
+#include <cstddef>
 #include <memory>
 
 namespace tandem::config {
+
+Node::Node(const Node& other, const allocator_type& alloc)
+    : keyword(other.keyword),
+      where(other.where),
+      column(other.column),
+      args(other.args, alloc),
+      hasBlock(other.hasBlock),
+      blockOpen(other.blockOpen),
+      children(other.children, alloc) {}
+
+Node::Node(Node&& other, const allocator_type& alloc)
+    : keyword(std::move(other.keyword)),
+      where(std::move(other.where)),
+      column(other.column),
+      args(std::move(other.args), alloc),
+      hasBlock(other.hasBlock),
+      blockOpen(std::move(other.blockOpen)),
+      children(std::move(other.children), alloc) {}
 
 std::string Node::describe() const {
   std::string out = keyword;
@@ -24,7 +44,12 @@ class TreeBuilder {
  public:
   TreeBuilder(Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly, bool useLayout,
               const TopLevelSink* take = nullptr)
-      : diags_(diags), isTopLevelOnly_(isTopLevelOnly), useLayout_(useLayout), take_(take) {}
+      : diags_(diags),
+        isTopLevelOnly_(isTopLevelOnly),
+        useLayout_(useLayout),
+        take_(take),
+        resource_(take ? static_cast<std::pmr::memory_resource*>(&arena_) : std::pmr::get_default_resource()),
+        tree_{std::pmr::vector<Node>(resource_)} {}
 
   // Tokenizes into one reused buffer and moves the words into the tree.
   void addLine(const Location& where, std::string_view text, Diagnostics& lexerDiags) {
@@ -70,12 +95,12 @@ class TreeBuilder {
 
  private:
   struct Frame {
-    std::vector<Node>* siblings;
+    std::pmr::vector<Node>* siblings;
     std::size_t index;
     Node& node() const { return (*siblings)[index]; }
   };
 
-  std::vector<Node>& currentChildren() { return stack_.empty() ? tree_.topLevel : stack_.back().node().children; }
+  std::pmr::vector<Node>& currentChildren() { return stack_.empty() ? tree_.topLevel : stack_.back().node().children; }
 
   static std::size_t wordsAfter(const std::vector<Token>& tokens, std::size_t i) {
     std::size_t n = 0;
@@ -83,11 +108,13 @@ class TreeBuilder {
     return n;
   }
 
-  // Top-level statements before a new one are complete: no later '{' can attach to them.
+  // Top-level statements before a new one are complete: no later '{' can attach to them. Once read they go, and
+  // the arena with them.
   void handOver() {
     if (!take_) return;
     for (Node& n : tree_.topLevel) (*take_)(n);
-    tree_.topLevel.clear();
+    std::pmr::vector<Node>(resource_).swap(tree_.topLevel);
+    arena_.release();
   }
 
   void startStatement(Token& t, std::size_t argCount) {
@@ -101,7 +128,7 @@ class TreeBuilder {
       }
     }
     lastFinished_ = false;
-    std::vector<Node>& siblings = currentChildren();
+    std::pmr::vector<Node>& siblings = currentChildren();
     // Blocks mostly hold a few statements: skip the 1, 2, 4 growth steps.
     if (siblings.empty()) siblings.reserve(4);
     statement_ = &siblings.emplace_back();  // built in place; nothing else joins that vector meanwhile
@@ -114,15 +141,14 @@ class TreeBuilder {
   void finishStatement() { statement_ = nullptr; }
 
   void openBlock(const Token& brace) {
-    std::vector<Node>& siblings = currentChildren();
+    std::pmr::vector<Node>& siblings = currentChildren();
     if (statement_) {
       finishStatement();
     } else if (!lastFinished_ || siblings.empty() || siblings.back().hasBlock) {
       diags_.error(brace.where, "'{' without a keyword before it");
-      Node anonymous;
+      Node& anonymous = siblings.emplace_back();
       anonymous.keyword = "{";
       anonymous.where = brace.where;
-      siblings.push_back(std::move(anonymous));
     }
     lastFinished_ = false;
     Node& owner = siblings.back();
@@ -158,6 +184,10 @@ class TreeBuilder {
   const TopLevelPredicate& isTopLevelOnly_;
   bool useLayout_;
   const TopLevelSink* take_;
+  // Upstream of the arena: one 64 KiB block reused statement after statement; a larger statement adds more.
+  std::array<std::byte, 64 * 1024> firstBlock_;
+  std::pmr::monotonic_buffer_resource arena_{firstBlock_.data(), firstBlock_.size()};
+  std::pmr::memory_resource* resource_;
   SyntaxTree tree_;
   std::vector<Frame> stack_;
   Node* statement_ = nullptr;  // the open statement, the last of currentChildren()
