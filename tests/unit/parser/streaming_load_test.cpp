@@ -73,6 +73,24 @@ const char* const kGood =
 
 TEST(StreamingLoad, CleanConfigurationReadsAsThePlainPipeline) { expectSameAsReference(kGood); }
 
+// Statements Tandem keeps without acting on them outlive the arena their tree was read from: the blocks read after
+// them reuse it, and the dump still writes them word for word.
+TEST(StreamingLoad, KeptStatementsOutliveTheArenaTheyWereReadFrom) {
+  std::string text =
+      "bfd_instance B1 {\n min_rx 10\n idle_tx \"a long quoted word that does not fit in a short string\"\n}\n"
+      "net_namespace blue_namespace_with_a_long_name\n"
+      "global_defs {\n router_id r1\n use_pid_dir\n}\n";
+  for (int i = 0; i < 200; ++i)
+    text += "virtual_server 10.0.0.1 " + std::to_string(1000 + i) + " {\n protocol TCP\n real_server 10.0.1." +
+            std::to_string(i % 250) + " 80 {\n  weight 1\n  TCP_CHECK {\n   connect_timeout 3\n  }\n }\n}\n";
+  expectSameAsReference(text);
+  FakeFileSystem fs;
+  const LoadedConfig loaded = loadConfigText(kMain, text, {}, fs);
+  const std::string dump = describe(loaded.config, loaded.diagnostics).dump;
+  EXPECT_NE(dump.find("idle_tx \"a long quoted word that does not fit in a short string\""), std::string::npos) << dump;
+  EXPECT_NE(dump.find("net_namespace blue_namespace_with_a_long_name"), std::string::npos);
+}
+
 TEST(StreamingLoad, MessagesKeepTheirOrderAcrossPhases) {
   // A preprocessor warning, a lexer error late in the file, keyword errors early, validation last.
   expectSameAsReference(
