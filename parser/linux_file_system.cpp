@@ -30,7 +30,9 @@ std::optional<std::string> LinuxFileSystem::readFile(const std::string& path) {
 }
 
 bool LinuxFileSystem::readPieces(const std::string& path, const PieceSink& take) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer; it is refused below, as any file
+  // that is not a regular one. Reads of a regular file never block anyway.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
   std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* p) {
     ::close(*p);

@@ -281,6 +281,9 @@ TEST(LinuxFileSystemTest, FoldersAndMissingFilesAreNotReadable) {
   EXPECT_EQ(fs.readFile(dir.path() + "/f.conf"), "x");
   EXPECT_FALSE(fs.readFile(dir.path()));
   EXPECT_FALSE(fs.readFile(dir.path() + "/missing"));
+  // A FIFO nobody writes to is refused at once: opening it must not wait for a writer.
+  ASSERT_EQ(::mkfifo((dir.path() + "/fifo").c_str(), 0600), 0);
+  EXPECT_FALSE(fs.readFile(dir.path() + "/fifo"));
   EXPECT_THAT(fs.glob(dir.path() + "/{f,g}.conf"), ElementsAre(dir.path() + "/f.conf"));
   EXPECT_TRUE(fs.glob(dir.path() + "/*.none").empty());
   EXPECT_EQ(fs.canonical(dir.path() + "/./f.conf"), fs.canonical(dir.path()) + "/f.conf");
