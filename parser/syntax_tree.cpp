@@ -184,7 +184,8 @@ class TreeBuilder {
   const TopLevelPredicate& isTopLevelOnly_;
   bool useLayout_;
   const TopLevelSink* take_;
-  // Upstream of the arena: one 64 KiB block reused statement after statement; a larger statement adds more.
+  // The arena's first block, reused statement after statement; a statement that needs more takes it from the heap
+  // until the arena is released. Only the streaming builder uses it.
   std::array<std::byte, 64 * 1024> firstBlock_;
   std::pmr::monotonic_buffer_resource arena_{firstBlock_.data(), firstBlock_.size()};
   std::pmr::memory_resource* resource_;
