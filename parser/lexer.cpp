@@ -55,11 +55,11 @@ void tokenizeInto(const Location& where, std::string_view s, Diagnostics& diags,
     }
     if (s[i] == '{' || s[i] == '}') {
       tokens.push_back({s[i] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, std::string(1, s[i]), false,
-                        where, column});
+                        column});
       advance(1);
       continue;
     }
-    Token& word = tokens.emplace_back(Token{Token::Kind::Word, {}, false, where, column});
+    Token& word = tokens.emplace_back(Token{Token::Kind::Word, {}, false, column});
     int innerBraces = 0;  // "${NAME}" or "a{2}" left unexpanded inside a word stay part of it
     while (i < n && !isSpace(s[i])) {
       char c = s[i];

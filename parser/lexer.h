@@ -9,12 +9,12 @@
 
 namespace tandem::config {
 
+// Where a token stands is its line's Location (every token of a line shares it) and its column.
 struct Token {
   enum class Kind { Word, OpenBrace, CloseBrace };
   Kind kind = Kind::Word;
   std::string text;
   bool quoted = false;  // a quoted word is never a brace and may be empty or hold spaces
-  Location where;
   int column = 0;       // display column of the token's first character (tabs to 8)
 };
 

@@ -59,12 +59,12 @@ class TreeBuilder {
     for (std::size_t i = 0; i < tokens_.size(); ++i) {
       Token& t = tokens_[i];
       if (t.kind == Token::Kind::OpenBrace) {
-        openBlock(t);
+        openBlock(where);
       } else if (t.kind == Token::Kind::CloseBrace) {
         finishStatement();
-        closeBlock(t, firstOnLine);
+        closeBlock(t, firstOnLine, where);
       } else if (!statement_) {
-        startStatement(t, wordsAfter(tokens_, i));
+        startStatement(t, wordsAfter(tokens_, i), where);
       } else {
         statement_->args.push_back(std::move(t));
       }
@@ -117,13 +117,13 @@ class TreeBuilder {
     arena_.release();
   }
 
-  void startStatement(Token& t, std::size_t argCount) {
+  void startStatement(Token& t, std::size_t argCount, const Location& where) {
     if (stack_.empty()) handOver();
     if (useLayout_ && !stack_.empty() && isTopLevelOnly_ && isTopLevelOnly_(t.text)) {
       while (!stack_.empty()) {
         diags_.error(stack_.back().node().blockOpen,
                      "unclosed '{' of '" + stack_.back().node().describe() + "' (the next '" + t.text +
-                         "' block starts at line " + std::to_string(t.where.line) + ")");
+                         "' block starts at line " + std::to_string(where.line) + ")");
         stack_.pop_back();
       }
     }
@@ -133,34 +133,34 @@ class TreeBuilder {
     if (siblings.empty()) siblings.reserve(4);
     statement_ = &siblings.emplace_back();  // built in place; nothing else joins that vector meanwhile
     statement_->keyword = std::move(t.text);
-    statement_->where = std::move(t.where);
+    statement_->where = where;
     statement_->column = t.column;
     statement_->args.reserve(argCount);
   }
 
   void finishStatement() { statement_ = nullptr; }
 
-  void openBlock(const Token& brace) {
+  void openBlock(const Location& where) {
     std::pmr::vector<Node>& siblings = currentChildren();
     if (statement_) {
       finishStatement();
     } else if (!lastFinished_ || siblings.empty() || siblings.back().hasBlock) {
-      diags_.error(brace.where, "'{' without a keyword before it");
+      diags_.error(where, "'{' without a keyword before it");
       Node& anonymous = siblings.emplace_back();
       anonymous.keyword = "{";
-      anonymous.where = brace.where;
+      anonymous.where = where;
     }
     lastFinished_ = false;
     Node& owner = siblings.back();
     owner.hasBlock = true;
-    owner.blockOpen = brace.where;
+    owner.blockOpen = where;
     stack_.push_back({&siblings, siblings.size() - 1});
   }
 
-  void closeBlock(const Token& brace, bool firstOnLine) {
+  void closeBlock(const Token& brace, bool firstOnLine, const Location& where) {
     lastFinished_ = false;
     if (stack_.empty()) {
-      diags_.error(brace.where, "'}' without a matching '{'");
+      diags_.error(where, "'}' without a matching '{'");
       return;
     }
     if (useLayout_ && firstOnLine) {
