@@ -1,6 +1,8 @@
 // Checks on the LVS side that need more than one statement: references, uniqueness, address
 // families, and the combinations keepalived corrects or refuses at startup.
+#include <algorithm>
 #include <map>
+#include <vector>
 #include <tuple>
 
 #include "parser/model.h"
@@ -127,18 +129,47 @@ void validateChecker(const RealServer& rs, const Checker& c, Diagnostics& diags)
   }
 }
 
+// For each real server, the earlier one of the same address and port (as IPVS sees them), or null. One sort per
+// virtual server: a map here was a node allocation per real server.
+std::vector<const RealServer*> earlierDuplicates(const VirtualServer& vs) {
+  struct Entry {
+    IpAddress address;
+    int port;
+    std::size_t index;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(vs.real_servers.size());
+  for (std::size_t i = 0; i < vs.real_servers.size(); ++i) {
+    const RealServer& rs = vs.real_servers[i];
+    if (rs.server.address.family == 0) continue;
+    const EffectiveRealServer e = effectiveRealServer(vs, rs);
+    entries.push_back({e.server.address, e.server.port, i});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.address == b.address) return a.port != b.port ? a.port < b.port : a.index < b.index;
+    return a.address < b.address;
+  });
+  std::vector<const RealServer*> earlier(vs.real_servers.size(), nullptr);
+  for (std::size_t k = 1; k < entries.size(); ++k) {
+    const Entry& first = entries[k - 1];
+    if (entries[k].address == first.address && entries[k].port == first.port)
+      earlier[entries[k].index] = earlier[first.index] ? earlier[first.index] : &vs.real_servers[first.index];
+  }
+  return earlier;
+}
+
 void validateRealServers(const LvsSection& lvs, const VirtualServer& vs, Diagnostics& diags) {
   const int family = serviceFamily(lvs, vs);
   long long totalWeight = 0;
-  std::map<std::pair<IpAddress, int>, const RealServer*> seen;
-  for (const RealServer& rs : vs.real_servers) {
+  const std::vector<const RealServer*> earlier = earlierDuplicates(vs);
+  for (std::size_t i = 0; i < vs.real_servers.size(); ++i) {
+    const RealServer& rs = vs.real_servers[i];
     if (rs.server.address.family == 0) continue;  // its header was already reported as unreadable
     const EffectiveRealServer e = effectiveRealServer(vs, rs);
     totalWeight += e.weight;
-    auto [it, fresh] = seen.emplace(std::pair{e.server.address, e.server.port}, &rs);
-    if (!fresh)
+    if (earlier[i])
       diags.error(rs.meta.where, "real_server " + describe(e.server) + " is already defined in " + vs.describe() +
-                                     " at " + lineRef(rs.meta.where, it->second->meta.where));
+                                     " at " + lineRef(rs.meta.where, earlier[i]->meta.where));
     if (family && e.forwarding.method != LvsMethod::Tun && rs.server.address.family != family)
       diags.error(rs.meta.where, "real_server " + rs.server.address.text() + " is " +
                                      familyName(rs.server.address.family) + " but " + vs.describe() + " is " +

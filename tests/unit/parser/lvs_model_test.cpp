@@ -297,6 +297,25 @@ TEST(LvsModel, CrossReferenceAndUniquenessChecksNameBothLines) {
                      "for both"}));
 }
 
+// Every repeat names the first real server of its address and port, as IPVS sees them (DR takes the service's port),
+// in the order the repeats stand in the file.
+TEST(LvsModel, EachRepeatedRealServerNamesTheFirstOne) {
+  auto c = parse(
+      "virtual_server 10.0.0.1 80 {\n protocol TCP\n lvs_method DR\n"
+      " real_server 10.0.0.5 80 { }\n"
+      " real_server 10.0.0.4 80 { }\n"
+      " real_server 10.0.0.5 80 { }\n"
+      " real_server 10.0.0.4 81 { }\n"
+      " real_server 10.0.0.6 80 { }\n"
+      " real_server 10.0.0.5 80 { }\n}\n");
+  EXPECT_EQ(messages(c),
+            (Strings{"t.conf:6: error: real_server 10.0.0.5 80 is already defined in virtual_server 10.0.0.1 80 at line 4",
+                     "t.conf:7: error: real_server 10.0.0.4 80 is already defined in virtual_server 10.0.0.1 80 at line 5",
+                     "t.conf:7: warning: real_server port 81 differs from the service port 80; DR and TUN cannot change "
+                     "ports, so keepalived uses 80",
+                     "t.conf:9: error: real_server 10.0.0.5 80 is already defined in virtual_server 10.0.0.1 80 at line 4"}));
+}
+
 TEST(LvsModel, SorryServerFamilyFwmarkProtocolAndMiscPath) {
   auto c = parse(
       "virtual_server 10.0.0.1 80 {\n protocol TCP\n sorry_server 2001:db8::9 80\n"
