@@ -1,6 +1,5 @@
 #include "parser/syntax_tree.h"
 
-#include <array>
 #include <cstddef>
 #include <memory>
 
@@ -48,6 +47,8 @@ class TreeBuilder {
         isTopLevelOnly_(isTopLevelOnly),
         useLayout_(useLayout),
         take_(take),
+        firstBlock_(take ? std::make_unique<std::byte[]>(kFirstBlockBytes) : nullptr),
+        arena_(firstBlock_.get(), take ? kFirstBlockBytes : 0),
         resource_(take ? static_cast<std::pmr::memory_resource*>(&arena_) : std::pmr::get_default_resource()),
         tree_{std::pmr::vector<Node>(resource_)} {}
 
@@ -185,9 +186,10 @@ class TreeBuilder {
   bool useLayout_;
   const TopLevelSink* take_;
   // The arena's first block, reused statement after statement; a statement that needs more takes it from the heap
-  // until the arena is released. Only the streaming builder uses it.
-  std::array<std::byte, 64 * 1024> firstBlock_;
-  std::pmr::monotonic_buffer_resource arena_{firstBlock_.data(), firstBlock_.size()};
+  // until the arena is released. Only the streaming builder has one: brace recovery builds a whole tree on the heap.
+  static constexpr std::size_t kFirstBlockBytes = 64 * 1024;
+  std::unique_ptr<std::byte[]> firstBlock_;
+  std::pmr::monotonic_buffer_resource arena_;
   std::pmr::memory_resource* resource_;
   SyntaxTree tree_;
   std::vector<Frame> stack_;
