@@ -2,8 +2,8 @@
 // families, and the combinations keepalived corrects or refuses at startup.
 #include <algorithm>
 #include <map>
-#include <vector>
 #include <tuple>
+#include <vector>
 
 #include "parser/model.h"
 
@@ -129,8 +129,8 @@ void validateChecker(const RealServer& rs, const Checker& c, Diagnostics& diags)
   }
 }
 
-// For each real server, the earlier one of the same address and port (as IPVS sees them), or null. One sort per
-// virtual server: a map here was a node allocation per real server.
+// For each real server that repeats an address and port (as IPVS sees them), the first real server that had them;
+// null for the others. One sort per virtual server: a map here was a node allocation per real server.
 std::vector<const RealServer*> earlierDuplicates(const VirtualServer& vs) {
   struct Entry {
     IpAddress address;
