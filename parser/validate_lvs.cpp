@@ -129,31 +129,28 @@ void validateChecker(const RealServer& rs, const Checker& c, Diagnostics& diags)
   }
 }
 
-// For each real server that repeats an address and port (as IPVS sees them), the first real server that had them;
-// null for the others. One sort per virtual server: a map here was a node allocation per real server.
-std::vector<const RealServer*> earlierDuplicates(const VirtualServer& vs) {
-  struct Entry {
-    IpAddress address;
-    int port;
-    std::size_t index;
-  };
-  std::vector<Entry> entries;
-  entries.reserve(vs.real_servers.size());
-  for (std::size_t i = 0; i < vs.real_servers.size(); ++i) {
-    const RealServer& rs = vs.real_servers[i];
-    if (rs.server.address.family == 0) continue;
-    const EffectiveRealServer e = effectiveRealServer(vs, rs);
-    entries.push_back({e.server.address, e.server.port, i});
-  }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if (a.address == b.address) return a.port != b.port ? a.port < b.port : a.index < b.index;
-    return a.address < b.address;
+// For each real server that repeats an address and port (as IPVS sees them, `effective[i].server`), the first real
+// server that had them; null for the others. One sort per virtual server: a map here was a node allocation per real
+// server.
+std::vector<const RealServer*> earlierDuplicates(const VirtualServer& vs,
+                                                const std::vector<EffectiveRealServer>& effective) {
+  std::vector<std::size_t> order;
+  order.reserve(effective.size());
+  for (std::size_t i = 0; i < effective.size(); ++i)
+    if (vs.real_servers[i].server.address.family != 0) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const ServerAddress& x = effective[a].server;
+    const ServerAddress& y = effective[b].server;
+    if (x == y) return a < b;
+    return x.address == y.address ? x.port < y.port : x.address < y.address;
   });
-  std::vector<const RealServer*> earlier(vs.real_servers.size(), nullptr);
-  for (std::size_t k = 1; k < entries.size(); ++k) {
-    const Entry& first = entries[k - 1];
-    if (entries[k].address == first.address && entries[k].port == first.port)
-      earlier[entries[k].index] = earlier[first.index] ? earlier[first.index] : &vs.real_servers[first.index];
+  std::vector<const RealServer*> earlier(effective.size(), nullptr);
+  std::size_t first = 0;  // the earliest of the current run of equal servers
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (k > 0 && effective[order[k]].server == effective[order[k - 1]].server)
+      earlier[order[k]] = &vs.real_servers[first];
+    else
+      first = order[k];
   }
   return earlier;
 }
@@ -161,11 +158,14 @@ std::vector<const RealServer*> earlierDuplicates(const VirtualServer& vs) {
 void validateRealServers(const LvsSection& lvs, const VirtualServer& vs, Diagnostics& diags) {
   const int family = serviceFamily(lvs, vs);
   long long totalWeight = 0;
-  const std::vector<const RealServer*> earlier = earlierDuplicates(vs);
+  std::vector<EffectiveRealServer> effective;
+  effective.reserve(vs.real_servers.size());
+  for (const RealServer& rs : vs.real_servers) effective.push_back(effectiveRealServer(vs, rs));
+  const std::vector<const RealServer*> earlier = earlierDuplicates(vs, effective);
   for (std::size_t i = 0; i < vs.real_servers.size(); ++i) {
     const RealServer& rs = vs.real_servers[i];
     if (rs.server.address.family == 0) continue;  // its header was already reported as unreadable
-    const EffectiveRealServer e = effectiveRealServer(vs, rs);
+    const EffectiveRealServer& e = effective[i];
     totalWeight += e.weight;
     if (earlier[i])
       diags.error(rs.meta.where, "real_server " + describe(e.server) + " is already defined in " + vs.describe() +
