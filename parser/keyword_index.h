@@ -1,9 +1,10 @@
 #pragma once
 // Keyword name -> position in its keyword table, looked up once per statement. Open addressing
-// over a power-of-two table with FNV-1a: std::unordered_map's generic string hash and node
-// chasing were most of the dispatch cost.
+// over a power-of-two table: std::unordered_map's generic string hash and node chasing were
+// most of the dispatch cost.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -39,10 +40,28 @@ class KeywordIndex {
     std::size_t position = npos;
   };
 
+  // The first and last eight bytes and the length, not every byte: keywords are long ("vrrp_garp_master_refresh")
+  // and the lookup runs for every statement. Names alike at both ends only cost a longer probe.
   static std::size_t hash(std::string_view s) {
-    std::uint64_t h = 14695981039346656037ULL;
-    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-    return static_cast<std::size_t>(h ^ (h >> 29));
+    const std::size_t n = s.size();
+    std::uint64_t head = 0;
+    std::uint64_t tail = 0;
+    if (n >= 8) {
+      std::memcpy(&head, s.data(), 8);
+      std::memcpy(&tail, s.data() + n - 8, 8);
+    } else if (n >= 4) {
+      std::uint32_t a;
+      std::uint32_t b;
+      std::memcpy(&a, s.data(), 4);
+      std::memcpy(&b, s.data() + n - 4, 4);
+      head = a;
+      tail = b;
+    } else if (n > 0) {
+      head = static_cast<unsigned char>(s[0]) | static_cast<unsigned char>(s[n / 2]) << 8 |
+             static_cast<std::uint64_t>(static_cast<unsigned char>(s[n - 1])) << 16;
+    }
+    const std::uint64_t h = head * 0x9E3779B97F4A7C15ULL ^ (tail + n) * 0xC2B2AE3D27D4EB4FULL;
+    return static_cast<std::size_t>(h ^ (h >> 32));
   }
 
   std::vector<Slot> slots_;  // at most half full, so every probe sequence ends at an empty slot

@@ -209,14 +209,19 @@ class Preprocessor {
     pendingDefinition_.reset();
   }
 
+  // Runs for every line: the checks stay inline, the messages out of line.
   bool spend(const Location& where) {
     if (stopped_) return false;
-    if (++work_ > limits_.maxWorkSteps) {
-      stop(where, "configuration expands to more than " + std::to_string(limits_.maxWorkSteps) +
-                      " processed lines; the rest is ignored");
+    if (++work_ > limits_.maxWorkSteps) [[unlikely]] {
+      stopForWork(where);
       return false;
     }
     return true;
+  }
+
+  [[gnu::cold, gnu::noinline]] void stopForWork(const Location& where) {
+    stop(where, "configuration expands to more than " + std::to_string(limits_.maxWorkSteps) +
+                    " processed lines; the rest is ignored");
   }
 
   void stop(const Location& where, std::string why) {
@@ -417,10 +422,14 @@ class Preprocessor {
   }
 
   bool roomFor(std::size_t bytes, const Location& where) {
-    if (outLines_ < limits_.maxOutputLines && outBytes_ + bytes <= limits_.maxOutputBytes) return true;
+    if (outLines_ < limits_.maxOutputLines && outBytes_ + bytes <= limits_.maxOutputBytes) [[likely]] return true;
+    stopForSize(where);
+    return false;
+  }
+
+  [[gnu::cold, gnu::noinline]] void stopForSize(const Location& where) {
     stop(where, "configuration expands to more than " + std::to_string(limits_.maxOutputLines) + " lines or " +
                     std::to_string(limits_.maxOutputBytes) + " bytes; the rest is ignored");
-    return false;
   }
 
   void emit(std::string text, const Origin& origin) {
