@@ -4,6 +4,7 @@
 // back because a brace is missing.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -89,6 +90,38 @@ TEST(StreamingLoad, KeptStatementsOutliveTheArenaTheyWereReadFrom) {
   const std::string dump = describe(loaded.config, loaded.diagnostics).dump;
   EXPECT_NE(dump.find("idle_tx \"a long quoted word that does not fit in a short string\""), std::string::npos) << dump;
   EXPECT_NE(dump.find("net_namespace blue_namespace_with_a_long_name"), std::string::npos);
+}
+
+// A statement that starts mid-line hands the ones before it over, and the arena they were read from is released
+// there, mid-line: nothing the line's later statements hold may live in it.
+TEST(StreamingLoad, StatementsSharingALineKeepTheirOwnWords) {
+  const std::string text =
+      "global_defs { router_id first_router_on_the_line } vrrp_script chk_a_script_with_a_long_name { script "
+      "\"/usr/local/bin/check it\" } vrrp_script chk_b { script \"/bin/true\" }\n"
+      "virtual_server 10.0.0.1 80 { protocol TCP real_server 10.0.1.1 80 { weight 2 } }\n";
+  expectSameAsReference(text);
+  FakeFileSystem fs;
+  const LoadedConfig loaded = loadConfigText(kMain, text, {}, fs);
+  EXPECT_EQ(loaded.config.global.router_id, "first_router_on_the_line");
+  ASSERT_EQ(loaded.config.vrrp.scripts.size(), 2u);
+  EXPECT_EQ(loaded.config.vrrp.scripts[0].name, "chk_a_script_with_a_long_name");
+  EXPECT_EQ(loaded.config.vrrp.scripts[0].script, "/usr/local/bin/check it");
+  EXPECT_EQ(loaded.config.vrrp.scripts[1].name, "chk_b");
+}
+
+// A copy of the model keeps its kept statements readable after the original and every tree are gone.
+TEST(StreamingLoad, ACopiedModelKeepsItsKeptStatements) {
+  const std::string text = "net_namespace blue_namespace_with_a_long_name\nglobal_defs {\n use_pid_dir\n}\n";
+  FakeFileSystem fs;
+  auto loaded = std::make_unique<LoadedConfig>(loadConfigText(kMain, text, {}, fs));
+  const std::string before = describe(loaded->config, loaded->diagnostics).dump;
+  Config copy = loaded->config;
+  loaded.reset();
+  std::ostringstream dump;
+  TextDumpWriter writer(dump);
+  topLevelSchema().write(copy, writer);
+  EXPECT_EQ(dump.str(), before);
+  EXPECT_NE(dump.str().find("net_namespace blue_namespace_with_a_long_name"), std::string::npos);
 }
 
 TEST(StreamingLoad, MessagesKeepTheirOrderAcrossPhases) {

@@ -56,6 +56,28 @@ TEST(Lexer, QuotesKeepSpacesBracesAndEscapes) {
   EXPECT_FALSE(d.hasErrors());
 }
 
+// A word made of quoted and unquoted parts side by side reads as one, as keepalived reads it.
+TEST(Lexer, WordsOfQuotedAndUnquotedPartsArePutTogether) {
+  Diagnostics d;
+  const auto tokens = tokenize({{}, R"(a"b c"d "x"y pre"\t" "" plain)"}, d);
+  ASSERT_EQ(tokens.size(), 5u);
+  EXPECT_EQ(tokens[0].text, "ab cd");
+  EXPECT_EQ(tokens[1].text, "xy");
+  EXPECT_EQ(tokens[2].text, "pre\t");
+  EXPECT_TRUE(tokens[3].quoted);
+  EXPECT_EQ(tokens[3].text, "");
+  EXPECT_EQ(tokens[4].text, "plain");
+  EXPECT_FALSE(d.hasErrors());
+}
+
+TEST(Lexer, UnterminatedQuoteKeepsItsText) {
+  Diagnostics d;
+  const auto tokens = tokenize({{}, "script \"/bin/true --flag"}, d);
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[1].text, "/bin/true --flag");
+  EXPECT_TRUE(d.hasErrors());
+}
+
 TEST(Lexer, UnterminatedQuoteIsAnError) {
   Diagnostics d;
   tokenize({{std::make_shared<const std::string>("f"), 4}, "script \"abc"}, d);
