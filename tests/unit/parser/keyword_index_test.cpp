@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,9 +14,8 @@ namespace tandem::config {
 namespace {
 
 std::size_t firstPosition(const std::vector<std::string_view>& names, std::string_view name) {
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return i;
-  return KeywordIndex::npos;
+  const auto at = std::ranges::find(names, name);
+  return at == names.end() ? KeywordIndex::npos : static_cast<std::size_t>(at - names.begin());
 }
 
 void expectEveryNameFound(const std::vector<std::string_view>& names) {
