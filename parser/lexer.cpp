@@ -1,8 +1,15 @@
 #include "parser/lexer.h"
 
 #include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
 
 #include "parser/scan.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace tandem::config {
 namespace {
@@ -36,9 +43,59 @@ bool decodeEscape(char c, std::string& out) {
   }
 }
 
+#if defined(__SSE2__)
+// Most lines are a few unquoted words separated by spaces. Such a line is classified 16 bytes at a time into
+// bitmasks, and its words are read off the masks, instead of one table lookup per byte. Anything else (a quote, a tab
+// or other blank, a brace touching a word, a line longer than 64 bytes) returns false with `tokens` as it was, and
+// the general loop below reads the line.
+bool tokenizeSpacedWords(std::string_view s, std::vector<Token>& tokens) {
+  constexpr std::size_t kMax = 64;
+  const std::size_t n = s.size();
+  if (n > kMax) return false;
+  alignas(16) char padded[kMax] = {};  // the line's own buffer may end right after it: no load reads past it
+  std::memcpy(padded, s.data(), n);
+  std::uint64_t spaces = 0, braces = 0, others = 0;
+  for (std::size_t block = 0; block * 16 < n; ++block) {
+    const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(padded + block * 16));
+    const auto mask = [&](__m128i m) { return static_cast<std::uint64_t>(_mm_movemask_epi8(m)) << (block * 16); };
+    // '\t' to '\r' are the bytes 9 to 13: v - 9 is at most 4 exactly for them.
+    const __m128i fromTab = _mm_sub_epi8(v, _mm_set1_epi8(9));
+    const __m128i blank = _mm_cmpeq_epi8(_mm_min_epu8(fromTab, _mm_set1_epi8(4)), fromTab);
+    const __m128i quote = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\'')));
+    spaces |= mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    braces |= mask(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}'))));
+    others |= mask(_mm_or_si128(blank, quote));
+  }
+  const std::uint64_t inLine = n == kMax ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  if ((others & inLine) != 0) return false;
+  const std::size_t before = tokens.size();
+  std::uint64_t words = ~spaces & inLine;
+  while (words != 0) {
+    const int start = std::countr_zero(words);
+    const int length = std::countr_one(words >> start);
+    const std::uint64_t run = (length == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << length) - 1) << start;
+    if ((braces & run) == 0) {
+      tokens.push_back({Token::Kind::Word, std::string(s.data() + start, static_cast<std::size_t>(length)), false, start});
+    } else if (length == 1) {
+      const char brace = s[static_cast<std::size_t>(start)];
+      tokens.push_back({brace == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, std::string(1, brace), false,
+                        start});
+    } else {
+      tokens.resize(before);  // "VI_1{", "{10.0.0.1}", "${NAME}": the general loop knows their rules
+      return false;
+    }
+    words &= ~run;
+  }
+  return true;
+}
+#else
+bool tokenizeSpacedWords(std::string_view, std::vector<Token>&) { return false; }
+#endif
+
 }  // namespace
 
 void tokenizeInto(const Location& where, std::string_view s, Diagnostics& diags, std::vector<Token>& tokens) {
+  if (tokenizeSpacedWords(s, tokens)) return;
   const std::size_t n = s.size();
   std::size_t i = 0;
   int column = 0;

@@ -80,7 +80,10 @@ TEST(Lexer, UnterminatedQuoteKeepsItsText) {
 
 TEST(Lexer, UnterminatedQuoteIsAnError) {
   Diagnostics d;
-  tokenize({{std::make_shared<const std::string>("f"), 4}, "script \"abc"}, d);
+  SourceLine line;
+  line.where = {std::make_shared<const std::string>("f"), 4};
+  line.text = "script \"abc";
+  tokenize(line, d);
   ASSERT_TRUE(d.hasErrors());
   EXPECT_EQ(d.all()[0].format(), "f:4: error: unterminated double-quoted string");
 }
@@ -96,6 +99,66 @@ TEST(Lexer, ColumnsCountTabsToEightAndLongIndentation) {
   // 11 spaces; a tab from 12 to 16, a space; two spaces and a tab to 24; "{c}"; a quoted word;
   // a tab from 33 to 40; ten spaces.
   EXPECT_EQ(columns, (std::vector<int>{11, 17, 24, 25, 26, 28, 40, 51}));
+}
+
+// Lines of space-separated words take a path of their own (read 16 bytes at a time, up to 64 bytes). A tab at the
+// end changes no token but sends the line down the general path: both must read every line alike.
+TEST(Lexer, SpacedWordsReadAsTheGeneralPathReadsThem) {
+  std::uint32_t state = 7;
+  auto random = [&](std::uint32_t below) {  // any fixed sequence will do
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % below;
+  };
+  const std::string letters = "ab1.:/_$";
+  auto describe = [](const std::vector<Token>& tokens) {
+    std::string out;
+    for (const Token& t : tokens)
+      out += std::to_string(static_cast<int>(t.kind)) + "@" + std::to_string(t.column) + "[" + t.text + "]";
+    return out;
+  };
+  for (int i = 0; i < 4000; ++i) {
+    // Words, braces standing alone and now and then a brace touching a word, up to about 90 bytes.
+    std::string line(random(12), ' ');
+    while (line.size() < 20 + random(70)) {
+      const std::uint32_t kind = random(20);
+      if (kind == 0) line += "{";
+      else if (kind == 1) line += "}";
+      else if (kind == 2) line += "x{";
+      else {
+        std::string word(1 + random(12), 'a');
+        for (char& c : word) c = letters[random(static_cast<std::uint32_t>(letters.size()))];
+        line += word;
+      }
+      line += std::string(1 + random(3), ' ');
+    }
+    Diagnostics fast;
+    Diagnostics general;
+    SourceLine spaced;
+    spaced.text = line;
+    SourceLine withTab;
+    withTab.text = line + "\t";
+    EXPECT_EQ(describe(tokenize(spaced, fast)), describe(tokenize(withTab, general))) << "line: '" << line << "'";
+    EXPECT_FALSE(fast.hasErrors());
+  }
+}
+
+TEST(Lexer, WordsUpToTheLastByteOfLongLines) {
+  Diagnostics d;
+  for (const std::size_t length : {18u, 31u, 32u, 33u, 63u, 64u, 65u, 200u}) {
+    const std::string line = "   real_server " + std::string(length - 17, 'x') + " {";
+    ASSERT_EQ(line.size(), length);
+    SourceLine source;
+    source.text = line;
+    const auto tokens = tokenize(source, d);
+    ASSERT_EQ(tokens.size(), 3u) << length;
+    EXPECT_EQ(tokens[0].text, "real_server");
+    EXPECT_EQ(tokens[0].column, 3);
+    EXPECT_EQ(tokens[1].text, std::string(length - 17, 'x'));
+    EXPECT_EQ(tokens[1].column, 15);
+    EXPECT_EQ(tokens[2].kind, Token::Kind::OpenBrace);
+    EXPECT_EQ(tokens[2].column, static_cast<int>(length) - 1);
+  }
+  EXPECT_FALSE(d.hasErrors());
 }
 
 TEST(Tree, BraceOnKeywordLineOwnLineAndOneLiners) {
