@@ -46,7 +46,7 @@ LoadedConfig buildConfig(const std::vector<SourceLine>& lines, Diagnostics diagn
 }
 
 std::vector<SourceLine> splitLines(const std::string& fileName, const std::string& text) {
-  auto file = std::make_shared<const std::string>(fileName);
+  auto file = FileName(fileName);
   std::vector<SourceLine> out;
   int n = 0;
   std::size_t start = 0;

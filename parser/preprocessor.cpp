@@ -22,7 +22,7 @@ constexpr int kMaxInvalidLinesPerFile = 3;
 struct Frame {
   std::string path;  // as opened; relative includes are resolved against its folder
   std::string canonical;
-  std::shared_ptr<const std::string> name;
+  FileName name;
   Location current;  // {name, the line being read}
   std::string pwd;
   unsigned includeCheckBefore = 0;  // what the file that included this one had set; restored when it ends
@@ -69,7 +69,7 @@ class Preprocessor {
 
   void runFile(const std::string& mainFile) {
     if (processFile(mainFile)) return;
-    const Location where{std::make_shared<const std::string>(mainFile), 0};
+    const Location where{FileName(mainFile), 0};
     diags_.error(where, fs_.glob(mainFile).empty() ? "configuration file not found"
                                                    : "configuration file cannot be read (not a readable regular file)");
   }
@@ -106,7 +106,7 @@ class Preprocessor {
     Frame& frame = frames_.emplace_back();
     frame.path = path;
     frame.canonical = fs_.canonical(path);
-    frame.name = std::make_shared<const std::string>(path);
+    frame.name = FileName(path);
     frame.current.file = frame.name;
     frame.pwd = fs_.canonical(dir.empty() ? "." : dir);
     frame.includeCheckBefore = includeCheck_;

@@ -2,6 +2,6 @@
 #include "parser/diagnostics.h"
 TEST(Diagnostics, FormatsGccStyle) {
   tandem::config::Diagnostics d;
-  d.error({std::make_shared<const std::string>("a.conf"), 3}, "boom");
+  d.error({tandem::config::FileName("a.conf"), 3}, "boom");
   EXPECT_EQ(d.all().at(0).format(), "a.conf:3: error: boom");
 }

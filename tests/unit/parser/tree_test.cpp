@@ -7,7 +7,7 @@ namespace tandem::config {
 namespace {
 
 std::vector<SourceLine> linesOf(const std::string& text) {
-  auto file = std::make_shared<const std::string>("t.conf");
+  auto file = FileName("t.conf");
   std::vector<SourceLine> out;
   int n = 0;
   std::size_t start = 0;
@@ -81,7 +81,7 @@ TEST(Lexer, UnterminatedQuoteKeepsItsText) {
 TEST(Lexer, UnterminatedQuoteIsAnError) {
   Diagnostics d;
   SourceLine line;
-  line.where = {std::make_shared<const std::string>("f"), 4};
+  line.where = {FileName("f"), 4};
   line.text = "script \"abc";
   tokenize(line, d);
   ASSERT_TRUE(d.hasErrors());
@@ -91,7 +91,7 @@ TEST(Lexer, UnterminatedQuoteIsAnError) {
 TEST(Lexer, ColumnsCountTabsToEightAndLongIndentation) {
   Diagnostics d;
   SourceLine line;
-  line.where = {std::make_shared<const std::string>("f"), 1};
+  line.where = {FileName("f"), 1};
   line.text = "           a\t b  \t{c} \"x y\"\tz          w";
   const auto tokens = tokenize(line, d);
   std::vector<int> columns;
