@@ -1,8 +1,15 @@
 #include "parser/preprocess_text.h"
 
+#include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 
 #include "parser/scan.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace tandem::config::preproc {
 
@@ -111,13 +118,38 @@ constexpr std::array<bool, 256> kSpecial = [] {
 
 }  // namespace
 
-std::optional<std::string_view> plainLine(std::string_view raw) {
+const char* firstSpecialByte(std::string_view text) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const auto is = [](__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+  for (; i + 16 <= text.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    // Control bytes are those up to 0x1f, tab and newline excepted.
+    const __m128i control = _mm_andnot_si128(_mm_or_si128(is(v, '\t'), is(v, '\n')),
+                                             _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
+    const __m128i marks = _mm_or_si128(_mm_or_si128(is(v, '#'), is(v, '!')), _mm_or_si128(is(v, '\\'), is(v, '$')));
+    const __m128i quotes = _mm_or_si128(_mm_or_si128(is(v, '"'), is(v, '\'')), is(v, 0x7f));
+    const auto found = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(marks, quotes))));
+    if (found != 0) return text.data() + i + std::countr_zero(found);
+  }
+#endif
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '\n' && kSpecial[static_cast<unsigned char>(c)]) return text.data() + i;
+  }
+  return text.data() + text.size();
+}
+
+std::optional<std::string_view> plainLine(std::string_view raw, const char* firstSpecial) {
   std::size_t start = spacesAt(raw, 0);
   while (start < raw.size() && isBlank(raw[start])) ++start;  // tabs, and spaces after them
   const std::string_view text = raw.substr(start);
   if (!text.empty() && (text.front() == '@' || text.front() == '~' || text.starts_with("include"))) return std::nullopt;
   char quote = 0;
-  for (std::size_t i = start; i < raw.size(); ++i) {
+  std::size_t from = start;
+  if (firstSpecial != nullptr)
+    from = std::max(from, static_cast<std::size_t>(std::clamp(firstSpecial, raw.data(), raw.data() + raw.size()) - raw.data()));
+  for (std::size_t i = from; i < raw.size(); ++i) {
     const auto c = static_cast<unsigned char>(raw[i]);
     if (!kSpecial[c]) continue;
     if (quote == 0 && (c == '"' || c == '\'')) {

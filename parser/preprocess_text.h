@@ -37,7 +37,14 @@ std::string stripExpandedComments(std::string text, const std::vector<std::size_
 // no comment or escape character, no '$', quotes balanced, not starting with '@', '~' or
 // "include", no control character. nullopt when the full treatment is needed. Most lines of a
 // real configuration take this path, which is what keeps preprocessing cheap.
-std::optional<std::string_view> plainLine(std::string_view raw);
+// `firstSpecial`, when the caller knows it, points at the first byte at or after the line's start that
+// firstSpecialByte would find (possibly past the line's end); the line is then not scanned again up to there.
+std::optional<std::string_view> plainLine(std::string_view raw, const char* firstSpecial = nullptr);
+
+// The first byte of `text` that can send a line down the full path (a comment, escape, '$' or quote character, a
+// control character other than tab and newline), or text.end(). Run once over a piece of a file, it spares the
+// lines before that byte a scan of their own: most pieces hold hundreds of lines and few such bytes.
+const char* firstSpecialByte(std::string_view text);
 
 // The first byte that makes a line binary: NUL or a control character other than tab, CR, VT, FF.
 std::optional<unsigned char> findInvalidControl(std::string_view line);

@@ -122,6 +122,7 @@ class Preprocessor {
 
   // Splits pieces into lines. False once reading should stop: the whole run stopped, or this file was given up.
   bool feed(LineReader& reader, std::string_view piece) {
+    const char* special = nullptr;  // the first special byte at or after the current line, once looked for
     while (!piece.empty()) {
       const std::size_t nl = piece.find('\n');
       if (nl == std::string_view::npos) {
@@ -130,7 +131,8 @@ class Preprocessor {
       }
       bool more = false;
       if (reader.carry.empty()) {
-        more = readLine(reader, piece.substr(0, nl));
+        if (special == nullptr || special < piece.data()) special = firstSpecialByte(piece);
+        more = readLine(reader, piece.substr(0, nl), special);
       } else {
         reader.carry.append(piece.substr(0, nl));
         more = readLine(reader, reader.carry);
@@ -148,13 +150,14 @@ class Preprocessor {
   }
 
   // One physical line of the file being read; false once reading should stop.
-  bool readLine(LineReader& reader, std::string_view raw) {
+  // `firstSpecial`: see plainLine.
+  bool readLine(LineReader& reader, std::string_view raw, const char* firstSpecial = nullptr) {
     if (stopped_) return false;
     const int lineNo = ++reader.lineNo;
     while (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     if (lineNo == 1 && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);
     if (!pendingDefinition_) {
-      if (const std::optional<std::string_view> plain = plainLine(raw)) {
+      if (const std::optional<std::string_view> plain = plainLine(raw, firstSpecial)) {
         if (!plain->empty()) emitPlain(*plain, lineNo);
         return !stopped_;
       }

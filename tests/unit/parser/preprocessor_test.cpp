@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "parser/preprocess_text.h"
 #include "tests/unit/parser/preprocessor_test_support.h"
 
 namespace tandem::config {
@@ -370,6 +371,40 @@ TEST(PreprocessorContinuation, TrailingBackslashOutsideDefinitionIsWarnedAndDrop
   Result r = run("router_id a \\\nb\n");
   EXPECT_THAT(r.texts(), ElementsAre("router_id a", "b"));
   EXPECT_THAT(r.warnings(), ElementsAre(HasSubstr("keepalived.conf:1: warning: a trailing '\\'")));
+}
+
+// The bytes that send a line down the full path are looked for once per piece of a file, not once per line.
+TEST(PreprocessorFastPath, FirstSpecialByteFindsEachKindWhereverItStands) {
+  for (const char special : {'#', '!', '\\', '$', '"', '\'', '\x01', '\0', '\r', '\v', '\x7f'}) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      std::string text(40, 'a');
+      text[3] = ' ';
+      text[at] = special;
+      EXPECT_EQ(preproc::firstSpecialByte(text) - text.data(), static_cast<std::ptrdiff_t>(at))
+          << "byte " << static_cast<int>(special) << " at " << at;
+    }
+  }
+  const std::string none = "\tword {x} \n\xc3\xa9\xff ~@ include 1.2.3.4/24\n  next line\n";
+  EXPECT_EQ(preproc::firstSpecialByte(none), none.data() + none.size());
+}
+
+// Lines read in one piece (where the first special byte ahead spares most lines a scan) come out as the same lines
+// read one at a time.
+TEST(PreprocessorFastPath, LinesReadTogetherAsEachReadAlone) {
+  const std::vector<std::string> shapes = {
+      "   real_server 10.0.0.1 80 {", "weight 1 # a comment", "\tnotify \"/bin/x #1\" ! bang", "a \\# not a comment",
+      "   ", "  script 'it''s'", "delay_loop 5\r", "x!y", "", "   retry 2", "q \"unclosed", "   connect_timeout 3",
+  };
+  std::string all;
+  std::vector<std::string> expected;
+  std::uint32_t state = 11;
+  for (int i = 0; i < 600; ++i) {
+    state = state * 1664525u + 1013904223u;
+    const std::string& line = shapes[(state >> 8) % shapes.size()];
+    all += line + "\n";
+    for (const std::string& t : run(line).texts()) expected.push_back(t);
+  }
+  EXPECT_EQ(run(all).texts(), expected);
 }
 
 }  // namespace
