@@ -10,9 +10,10 @@
 namespace tandem::config {
 
 // The name of the file a Location points into, shared by all of them. A large configuration copies Locations
-// hundreds of thousands of times (every statement, every field that remembers its line), and std::shared_ptr's
-// atomic count made those copies 3-4% of its lint time. This count is a plain integer, so a model and its Locations
-// belong to one thread at a time, which is how Tandem uses them: each process reads and keeps its own.
+// hundreds of thousands of times (every statement, every field that remembers its line). A std::shared_ptr copy goes
+// through its control block and, once the process has a second thread (the daemon's metrics endpoint), a locked
+// instruction. This count is a plain integer, so a model and its Locations belong to one thread at a time, which is
+// how Tandem uses them: each process reads and keeps its own.
 class FileName {
  public:
   FileName() = default;
