@@ -43,12 +43,22 @@ bool decodeEscape(char c, std::string& out) {
   }
 }
 
+}  // namespace
+
+const std::vector<LexedToken>& Lexer::split(const Location& where, std::string_view text, Diagnostics& diags) {
+  tokens_.clear();
+  if (!splitSpacedWords(text)) {
+    tokens_.clear();
+    splitAnyLine(where, text, diags);
+  }
+  return tokens_;
+}
+
 #if defined(__SSE2__)
 // Most lines are a few unquoted words separated by spaces. Such a line is classified 16 bytes at a time into
 // bitmasks, and its words are read off the masks, instead of one table lookup per byte. Anything else (a quote, a tab
-// or other blank, a brace touching a word, a line longer than 64 bytes) returns false with `tokens` as it was, and
-// the general loop below reads the line.
-bool tokenizeSpacedWords(std::string_view s, std::vector<Token>& tokens) {
+// or other blank, a brace touching a word, a line longer than 64 bytes) returns false, and splitAnyLine reads it.
+bool Lexer::splitSpacedWords(std::string_view s) {
   constexpr std::size_t kMax = 64;
   const std::size_t n = s.size();
   if (n > kMax) return false;
@@ -68,35 +78,32 @@ bool tokenizeSpacedWords(std::string_view s, std::vector<Token>& tokens) {
   }
   const std::uint64_t inLine = n == kMax ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
   if ((others & inLine) != 0) return false;
-  const std::size_t before = tokens.size();
   std::uint64_t words = ~spaces & inLine;
   while (words != 0) {
     const int start = std::countr_zero(words);
     const int length = std::countr_one(words >> start);
     const std::uint64_t run = (length == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << length) - 1) << start;
+    const std::string_view text = s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(length));
     if ((braces & run) == 0) {
-      tokens.push_back({Token::Kind::Word, std::string(s.data() + start, static_cast<std::size_t>(length)), false, start});
+      tokens_.push_back({Token::Kind::Word, text, false, start});
     } else if (length == 1) {
-      const char brace = s[static_cast<std::size_t>(start)];
-      tokens.push_back({brace == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, std::string(1, brace), false,
-                        start});
+      tokens_.push_back({text[0] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, text, false, start});
     } else {
-      tokens.resize(before);  // "VI_1{", "{10.0.0.1}", "${NAME}": the general loop knows their rules
-      return false;
+      return false;  // "VI_1{", "{10.0.0.1}", "${NAME}": splitAnyLine knows their rules
     }
     words &= ~run;
   }
   return true;
 }
 #else
-bool tokenizeSpacedWords(std::string_view, std::vector<Token>&) { return false; }
+bool Lexer::splitSpacedWords(std::string_view) { return false; }
 #endif
 
-}  // namespace
-
-void tokenizeInto(const Location& where, std::string_view s, Diagnostics& diags, std::vector<Token>& tokens) {
-  if (tokenizeSpacedWords(s, tokens)) return;
+void Lexer::splitAnyLine(const Location& where, std::string_view s, Diagnostics& diags) {
   const std::size_t n = s.size();
+  // A word put together is never longer than the text it came from: with this room the views into it stay valid.
+  assembled_.clear();
+  assembled_.reserve(n);
   std::size_t i = 0;
   int column = 0;
   auto advance = [&](std::size_t count) {
@@ -111,12 +118,12 @@ void tokenizeInto(const Location& where, std::string_view s, Diagnostics& diags,
       continue;
     }
     if (s[i] == '{' || s[i] == '}') {
-      tokens.push_back({s[i] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, std::string(1, s[i]), false,
-                        column});
+      tokens_.push_back({s[i] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, s.substr(i, 1), false, column});
       advance(1);
       continue;
     }
-    Token& word = tokens.emplace_back(Token{Token::Kind::Word, {}, false, column});
+    LexedToken word{Token::Kind::Word, {}, false, column};
+    const std::size_t begin = assembled_.size();
     int innerBraces = 0;  // "${NAME}" or "a{2}" left unexpanded inside a word stay part of it
     while (i < n && !isSpace(s[i])) {
       char c = s[i];
@@ -131,7 +138,7 @@ void tokenizeInto(const Location& where, std::string_view s, Diagnostics& diags,
       if (c != '"' && c != '\'') {
         std::size_t end = i + 1;
         while (end < n && !endsRun(s[end])) ++end;
-        word.text.append(s.substr(i, end - i));
+        assembled_.append(s.substr(i, end - i));
         column += static_cast<int>(end - i);  // a run holds no tab
         i = end;
         continue;
@@ -142,18 +149,22 @@ void tokenizeInto(const Location& where, std::string_view s, Diagnostics& diags,
       bool closed = false;
       while (i < n) {
         if (s[i] == quote) { closed = true; advance(1); break; }
-        if (s[i] == '\\' && i + 1 < n && decodeEscape(s[i + 1], word.text)) { advance(2); continue; }
-        word.text += s[i];
+        if (s[i] == '\\' && i + 1 < n && decodeEscape(s[i + 1], assembled_)) { advance(2); continue; }
+        assembled_ += s[i];
         advance(1);
       }
       if (!closed) diags.error(where, std::string("unterminated ") + (quote == '"' ? "double" : "single") + "-quoted string");
     }
+    word.text = std::string_view(assembled_).substr(begin);
+    tokens_.push_back(word);
   }
 }
 
 std::vector<Token> tokenize(const SourceLine& line, Diagnostics& diags) {
+  Lexer lexer;
   std::vector<Token> tokens;
-  tokenizeInto(line.where, line.text, diags, tokens);
+  for (const LexedToken& t : lexer.split(line.where, line.text, diags))
+    tokens.push_back({t.kind, std::string(t.text), t.quoted, t.column});
   return tokens;
 }
 

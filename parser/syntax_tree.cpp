@@ -52,22 +52,21 @@ class TreeBuilder {
         resource_(take ? static_cast<std::pmr::memory_resource*>(&arena_) : std::pmr::get_default_resource()),
         tree_{std::pmr::vector<Node>(resource_)} {}
 
-  // Tokenizes into one reused buffer and moves the words into the tree.
+  // Copies each word once, from the lexer's view into the tree.
   void addLine(const Location& where, std::string_view text, Diagnostics& lexerDiags) {
-    tokens_.clear();
-    tokenizeInto(where, text, lexerDiags, tokens_);
+    const std::vector<LexedToken>& tokens = lexer_.split(where, text, lexerDiags);
     bool firstOnLine = true;
-    for (std::size_t i = 0; i < tokens_.size(); ++i) {
-      Token& t = tokens_[i];
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      const LexedToken& t = tokens[i];
       if (t.kind == Token::Kind::OpenBrace) {
         openBlock(where);
       } else if (t.kind == Token::Kind::CloseBrace) {
         finishStatement();
         closeBlock(t, firstOnLine, where);
       } else if (!statement_) {
-        startStatement(t, wordsAfter(tokens_, i), where);
+        startStatement(t, wordsAfter(tokens, i), where);
       } else {
-        statement_->args.push_back(std::move(t));
+        statement_->args.emplace_back(t.kind, t.text, t.quoted, t.column);
       }
       firstOnLine = false;
     }
@@ -103,7 +102,7 @@ class TreeBuilder {
 
   std::pmr::vector<Node>& currentChildren() { return stack_.empty() ? tree_.topLevel : stack_.back().node().children; }
 
-  static std::size_t wordsAfter(const std::vector<Token>& tokens, std::size_t i) {
+  static std::size_t wordsAfter(const std::vector<LexedToken>& tokens, std::size_t i) {
     std::size_t n = 0;
     while (++i < tokens.size() && tokens[i].kind == Token::Kind::Word) ++n;
     return n;
@@ -118,12 +117,12 @@ class TreeBuilder {
     arena_.release();
   }
 
-  void startStatement(Token& t, std::size_t argCount, const Location& where) {
+  void startStatement(const LexedToken& t, std::size_t argCount, const Location& where) {
     if (stack_.empty()) handOver();
     if (useLayout_ && !stack_.empty() && isTopLevelOnly_ && isTopLevelOnly_(t.text)) {
       while (!stack_.empty()) {
         diags_.error(stack_.back().node().blockOpen,
-                     "unclosed '{' of '" + stack_.back().node().describe() + "' (the next '" + t.text +
+                     "unclosed '{' of '" + stack_.back().node().describe() + "' (the next '" + std::string(t.text) +
                          "' block starts at line " + std::to_string(where.line) + ")");
         stack_.pop_back();
       }
@@ -132,8 +131,7 @@ class TreeBuilder {
     std::pmr::vector<Node>& siblings = currentChildren();
     // Blocks mostly hold a few statements: skip the 1, 2, 4 growth steps.
     if (siblings.empty()) siblings.reserve(4);
-    statement_ = &siblings.emplace_back();  // built in place; nothing else joins that vector meanwhile
-    statement_->keyword = std::move(t.text);
+    statement_ = &siblings.emplace_back(t.text);  // built in place; nothing else joins that vector meanwhile
     statement_->where = where;
     statement_->column = t.column;
     statement_->args.reserve(argCount);
@@ -158,7 +156,7 @@ class TreeBuilder {
     stack_.push_back({&siblings, siblings.size() - 1});
   }
 
-  void closeBlock(const Token& brace, bool firstOnLine, const Location& where) {
+  void closeBlock(const LexedToken& brace, bool firstOnLine, const Location& where) {
     lastFinished_ = false;
     if (stack_.empty()) {
       diags_.error(where, "'}' without a matching '{'");
@@ -194,7 +192,7 @@ class TreeBuilder {
   SyntaxTree tree_;
   std::vector<Frame> stack_;
   Node* statement_ = nullptr;  // the open statement, the last of currentChildren()
-  std::vector<Token> tokens_;
+  Lexer lexer_;
   bool lastFinished_ = false;  // the previous line ended a statement that may still own a '{'
 };
 

@@ -30,6 +30,7 @@ struct Node {
 
   Node() = default;
   explicit Node(const allocator_type& alloc) : args(alloc), children(alloc) {}
+  Node(std::string_view name, const allocator_type& alloc) : keyword(name), args(alloc), children(alloc) {}
   Node(const Node&) = default;
   Node(Node&&) = default;
   Node(const Node& other, const allocator_type& alloc);
