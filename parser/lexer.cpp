@@ -45,23 +45,22 @@ bool decodeEscape(char c, std::string& out) {
 
 }  // namespace
 
-const std::vector<LexedToken>& Lexer::split(const Location& where, std::string_view text, Diagnostics& diags) {
+std::span<const LexedToken> Lexer::split(const Location& where, std::string_view text, Diagnostics& diags) {
+  if (const std::optional<std::size_t> count = splitSpacedWords(text)) return std::span(spaced_).first(*count);
   tokens_.clear();
-  if (!splitSpacedWords(text)) {
-    tokens_.clear();
-    splitAnyLine(where, text, diags);
-  }
+  splitAnyLine(where, text, diags);
   return tokens_;
 }
 
 #if defined(__SSE2__)
 // Most lines are a few unquoted words separated by spaces. Such a line is classified 16 bytes at a time into
 // bitmasks, and its words are read off the masks, instead of one table lookup per byte. Anything else (a quote, a tab
-// or other blank, a brace touching a word, a line longer than 64 bytes) returns false, and splitAnyLine reads it.
-bool Lexer::splitSpacedWords(std::string_view s) {
-  constexpr std::size_t kMax = 64;
+// or other blank, a brace touching a word, a line longer than 64 bytes) gives nullopt, and splitAnyLine reads it.
+// Otherwise the tokens are the first `count` of spaced_.
+std::optional<std::size_t> Lexer::splitSpacedWords(std::string_view s) {
+  constexpr std::size_t kMax = kSpacedLineBytes;
   const std::size_t n = s.size();
-  if (n > kMax) return false;
+  if (n > kMax) return std::nullopt;
   alignas(16) char padded[kMax] = {};  // the line's own buffer may end right after it: no load reads past it
   std::memcpy(padded, s.data(), n);
   std::uint64_t spaces = 0, braces = 0, others = 0;
@@ -77,26 +76,27 @@ bool Lexer::splitSpacedWords(std::string_view s) {
     others |= mask(_mm_or_si128(blank, quote));
   }
   const std::uint64_t inLine = n == kMax ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
-  if ((others & inLine) != 0) return false;
+  if ((others & inLine) != 0) return std::nullopt;
+  std::size_t count = 0;
   std::uint64_t words = ~spaces & inLine;
   while (words != 0) {
     const int start = std::countr_zero(words);
     const int length = std::countr_one(words >> start);
     const std::uint64_t run = (length == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << length) - 1) << start;
-    const std::string_view text = s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(length));
+    const std::string_view text(s.data() + start, static_cast<std::size_t>(length));
     if ((braces & run) == 0) {
-      tokens_.push_back({Token::Kind::Word, text, false, start});
+      spaced_[count++] = {Token::Kind::Word, text, false, start};
     } else if (length == 1) {
-      tokens_.push_back({text[0] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, text, false, start});
+      spaced_[count++] = {text[0] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, text, false, start};
     } else {
-      return false;  // "VI_1{", "{10.0.0.1}", "${NAME}": splitAnyLine knows their rules
+      return std::nullopt;  // "VI_1{", "{10.0.0.1}", "${NAME}": splitAnyLine knows their rules
     }
     words &= ~run;
   }
-  return true;
+  return count;
 }
 #else
-bool Lexer::splitSpacedWords(std::string_view) { return false; }
+std::optional<std::size_t> Lexer::splitSpacedWords(std::string_view) { return std::nullopt; }
 #endif
 
 void Lexer::splitAnyLine(const Location& where, std::string_view s, Diagnostics& diags) {

@@ -1,5 +1,8 @@
 #pragma once
 // Splits one preprocessed line into words, quoted strings and braces.
+#include <array>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,13 +40,16 @@ struct LexedToken {
 // a word ("notify_all.${NAME}.sh" with NAME undefined, a regex "a{2}") stays part of the word.
 class Lexer {
  public:
-  // The tokens of the line `text` at `where`; they, and `text`, must outlive their use.
-  const std::vector<LexedToken>& split(const Location& where, std::string_view text, Diagnostics& diags);
+  // The tokens of the line `text` at `where`, valid until the next call and while `text` is.
+  std::span<const LexedToken> split(const Location& where, std::string_view text, Diagnostics& diags);
 
  private:
-  bool splitSpacedWords(std::string_view text);
+  // A line of at most 64 bytes has at most 32 words: the common lines' tokens go to a fixed array.
+  static constexpr std::size_t kSpacedLineBytes = 64;
+  std::optional<std::size_t> splitSpacedWords(std::string_view text);
   void splitAnyLine(const Location& where, std::string_view text, Diagnostics& diags);
 
+  std::array<LexedToken, kSpacedLineBytes / 2> spaced_;
   std::vector<LexedToken> tokens_;
   std::string assembled_;  // words put together; never reallocated while a line is read
 };

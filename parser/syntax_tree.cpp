@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 
 namespace tandem::config {
 
@@ -54,7 +55,7 @@ class TreeBuilder {
 
   // Copies each word once, from the lexer's view into the tree.
   void addLine(const Location& where, std::string_view text, Diagnostics& lexerDiags) {
-    const std::vector<LexedToken>& tokens = lexer_.split(where, text, lexerDiags);
+    const std::span<const LexedToken> tokens = lexer_.split(where, text, lexerDiags);
     bool firstOnLine = true;
     for (std::size_t i = 0; i < tokens.size(); ++i) {
       const LexedToken& t = tokens[i];
@@ -102,7 +103,7 @@ class TreeBuilder {
 
   std::pmr::vector<Node>& currentChildren() { return stack_.empty() ? tree_.topLevel : stack_.back().node().children; }
 
-  static std::size_t wordsAfter(const std::vector<LexedToken>& tokens, std::size_t i) {
+  static std::size_t wordsAfter(std::span<const LexedToken> tokens, std::size_t i) {
     std::size_t n = 0;
     while (++i < tokens.size() && tokens[i].kind == Token::Kind::Word) ++n;
     return n;
