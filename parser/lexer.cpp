@@ -16,7 +16,7 @@ namespace {
 
 enum CharClass : unsigned char { kSpace = 1, kRunEnd = 2 };
 
-// One lookup per character: the scanning loops below are the lexer's whole cost.
+// One lookup per character in the general loop (splitAnyLine); spaced lines are classified 16 bytes at a time.
 constexpr std::array<unsigned char, 256> kClass = [] {
   std::array<unsigned char, 256> t{};
   for (unsigned char c : {' ', '\t', '\r', '\v', '\f'}) t[c] = kSpace | kRunEnd;

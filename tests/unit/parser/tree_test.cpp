@@ -161,6 +161,26 @@ TEST(Lexer, WordsUpToTheLastByteOfLongLines) {
   EXPECT_FALSE(d.hasErrors());
 }
 
+// A line of 64 bytes holds at most 32 tokens, one byte each with a space between: the most the fast path holds.
+TEST(Lexer, ThirtyTwoOneByteTokensFillASpacedLine) {
+  Diagnostics d;
+  for (const std::string unit : {"a ", "{ ", "} "}) {
+    std::string text;
+    for (int i = 0; i < 32; ++i) text += unit;
+    SourceLine full;
+    full.text = text.substr(0, 63);  // 32 tokens in 63 bytes
+    SourceLine padded;
+    padded.text = text;  // and with the trailing space: 64 bytes
+    for (const SourceLine* line : {&full, &padded}) {
+      const auto tokens = tokenize(*line, d);
+      ASSERT_EQ(tokens.size(), 32u) << unit;
+      EXPECT_EQ(tokens[31].column, 62);
+      EXPECT_EQ(tokens[31].text, unit.substr(0, 1));
+    }
+  }
+  EXPECT_FALSE(d.hasErrors());
+}
+
 TEST(Tree, BraceOnKeywordLineOwnLineAndOneLiners) {
   Diagnostics d;
   auto tree = buildTree(linesOf("a x {\n b 1\n}\nc\n{\n d { e }\n}\nf { g } h { i }"), d);
