@@ -186,17 +186,21 @@ class Lab:
         for node in [*self.nodes.values(), self.observer]:
             self.wait_until(lambda n=node: n.ll in self.addresses(n.name), 3, what=f"link-local on {node.ns}")
 
-    def close(self) -> None:
-        for d in self.daemons:
-            d.close()
-        for h in self.helpers:
+    def kill_helpers(self, since: int = 0) -> None:
+        """Kills the helpers started since `since` helpers were running (all of them by default) and forgets them."""
+        for h in self.helpers[since:]:
             if h.poll() is None:
                 try:
                     os.killpg(h.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
                 h.wait(5)
-        self.helpers.clear()
+        del self.helpers[since:]
+
+    def close(self) -> None:
+        for d in self.daemons:
+            d.close()
+        self.kill_helpers()
         self._tcpdump = self._sender = None
         for ns in reversed(self.namespaces):
             _kill_ns_processes(ns)

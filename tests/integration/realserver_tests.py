@@ -254,10 +254,7 @@ def main():
             except Exception as e:  # a harness failure is a failed case, and the lab still goes away
                 check(False, f"{case.__name__} raised {type(e).__name__}: {e}")
                 # A helper the failed case left running would defend its VIPs against the next case's set-up.
-                for proc in lab.helpers[started:]:
-                    if proc.poll() is None:
-                        os.killpg(proc.pid, signal.SIGKILL)
-                        proc.wait(5)
+                lab.kill_helpers(since=started)
     print(f"realserver: {len(failures)} failed")
     return 1 if failures else 0
 
