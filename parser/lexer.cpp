@@ -7,10 +7,6 @@
 
 #include "parser/scan.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace tandem::config {
 namespace {
 
@@ -67,12 +63,10 @@ std::optional<std::size_t> Lexer::splitSpacedWords(std::string_view s) {
   for (std::size_t block = 0; block * 16 < n; ++block) {
     const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(padded + block * 16));
     const auto mask = [&](__m128i m) { return static_cast<std::uint64_t>(_mm_movemask_epi8(m)) << (block * 16); };
-    // '\t' to '\r' are the bytes 9 to 13: v - 9 is at most 4 exactly for them.
-    const __m128i fromTab = _mm_sub_epi8(v, _mm_set1_epi8(9));
-    const __m128i blank = _mm_cmpeq_epi8(_mm_min_epu8(fromTab, _mm_set1_epi8(4)), fromTab);
-    const __m128i quote = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\'')));
-    spaces |= mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
-    braces |= mask(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}'))));
+    const __m128i blank = bytesBetween(v, '\t', '\r');  // tab, newline, vertical tab, form feed, carriage return
+    const __m128i quote = _mm_or_si128(bytesEqual(v, '"'), bytesEqual(v, '\''));
+    spaces |= mask(bytesEqual(v, ' '));
+    braces |= mask(_mm_or_si128(bytesEqual(v, '{'), bytesEqual(v, '}')));
     others |= mask(_mm_or_si128(blank, quote));
   }
   const std::uint64_t inLine = n == kMax ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;

@@ -7,10 +7,6 @@
 
 #include "parser/scan.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace tandem::config::preproc {
 
 std::string_view trimBlanks(std::string_view s) {
@@ -121,14 +117,14 @@ constexpr std::array<bool, 256> kSpecial = [] {
 const char* firstSpecialByte(std::string_view text) {
   std::size_t i = 0;
 #if defined(__SSE2__)
-  const auto is = [](__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
   for (; i + 16 <= text.size(); i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
     // Control bytes are those up to 0x1f, tab and newline excepted.
-    const __m128i control = _mm_andnot_si128(_mm_or_si128(is(v, '\t'), is(v, '\n')),
-                                             _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
-    const __m128i marks = _mm_or_si128(_mm_or_si128(is(v, '#'), is(v, '!')), _mm_or_si128(is(v, '\\'), is(v, '$')));
-    const __m128i quotes = _mm_or_si128(_mm_or_si128(is(v, '"'), is(v, '\'')), is(v, 0x7f));
+    const __m128i control =
+        _mm_andnot_si128(_mm_or_si128(bytesEqual(v, '\t'), bytesEqual(v, '\n')), bytesBetween(v, 0, 0x1f));
+    const __m128i marks = _mm_or_si128(_mm_or_si128(bytesEqual(v, '#'), bytesEqual(v, '!')),
+                                       _mm_or_si128(bytesEqual(v, '\\'), bytesEqual(v, '$')));
+    const __m128i quotes = _mm_or_si128(_mm_or_si128(bytesEqual(v, '"'), bytesEqual(v, '\'')), bytesEqual(v, 0x7f));
     const auto found = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(marks, quotes))));
     if (found != 0) return text.data() + i + std::countr_zero(found);
   }
