@@ -12,8 +12,7 @@ void append(Diagnostics& to, const Diagnostics& from) {
 
 }  // namespace
 
-StreamingConfigBuilder::StreamingConfigBuilder()
-    : stream_([this](const Node& n) { topLevelSchema().readStatement(config_, n, context_); }, lexing_) {}
+StreamingConfigBuilder::StreamingConfigBuilder() : stream_(openBlock(topLevelSchema(), config_), reading_, lexing_) {}
 
 void StreamingConfigBuilder::line(const Location& where, std::string_view text, const Location&) {
   stream_.addLine(where, text);

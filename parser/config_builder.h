@@ -6,6 +6,7 @@
 #include "parser/model.h"
 #include "parser/preprocessor.h"
 #include "parser/source.h"
+#include "parser/statement_stream.h"
 #include "parser/syntax_tree.h"
 
 namespace tandem::config {
@@ -17,10 +18,9 @@ struct LoadedConfig {
 
 LoadedConfig buildConfig(const std::vector<SourceLine>& lines, Diagnostics diagnostics = {});
 
-// Reads the model while the lines arrive (from preprocessInto): each top-level block is read as
-// soon as it is complete and its tree freed, so a large file is never held whole, neither as
-// lines nor as a tree. It relies on matching braces; when they do not match, finish() says so and
-// the caller starts again with buildConfig, whose recovery names the forgotten brace.
+// Reads the model while the lines arrive (from preprocessInto), statement by statement (StatementStream), so a
+// large file is never held whole, neither as lines nor as a tree. It relies on matching braces; when they do not
+// match, finish() says so and the caller starts again with buildConfig, whose recovery names the forgotten brace.
 class StreamingConfigBuilder final : public LineSink {
  public:
   StreamingConfigBuilder();
@@ -33,8 +33,7 @@ class StreamingConfigBuilder final : public LineSink {
   Config config_;
   Diagnostics lexing_;
   Diagnostics reading_;
-  BuildContext context_{reading_};
-  TopLevelStream stream_;
+  StatementStream stream_;
 };
 
 // Splits plain text into lines of a named file, without preprocessing (tests, tools).

@@ -349,7 +349,7 @@ std::vector<Keyword<RealServer>> checkerKeywords() {
   for (CheckerType type : kAllTypes) {
     // Every checker lands in one vector so their order survives; the first keyword writes them all.
     const bool writesAll = type == kAllTypes.front();
-    k.push_back(custom<RealServer>(
+    Keyword<RealServer> checker = custom<RealServer>(
         checkerKeyword(type),
         [type](RealServer& rs, const Node& n, BuildContext& ctx) {
           if (!n.hasBlock) { ctx.diags.error(n.where, "'" + n.keyword + "' expects a block { ... }"); return; }
@@ -366,7 +366,14 @@ std::vector<Keyword<RealServer>> checkerKeywords() {
           }
         })
                   : std::function<void(const RealServer&, DumpWriter&)>(),
-        true));
+        true);
+    checker.open = [type](RealServer& rs, const Node& n, BuildContext&) {
+      Checker& c = rs.checkers.emplace_back();
+      c.type = type;
+      c.meta.where = n.where;
+      return openBlock(checkerSchema(type), c);
+    };
+    k.push_back(std::move(checker));
   }
   return k;
 }

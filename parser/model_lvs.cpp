@@ -223,7 +223,7 @@ bool readVirtualServerHeader(VS& vs, const Node& n, BuildContext& ctx) {
 }
 
 Keyword<Config> virtualServerKeyword() {
-  return custom<Config>(
+  Keyword<Config> k = custom<Config>(
       "virtual_server",
       [](Config& c, const Node& n, BuildContext& ctx) {
         VS vs;
@@ -242,6 +242,14 @@ Keyword<Config> virtualServerKeyword() {
         }
       },
       true);
+  k.open = [](Config& c, const Node& n, BuildContext& ctx) {
+    VS& vs = c.lvs.virtual_servers.emplace_back();
+    vs.meta.where = n.where;
+    const bool headerOk = readVirtualServerHeader(vs, n, ctx);
+    // As above: the block is read either way, and the virtual server dropped after it when its header was bad.
+    return openBlock(virtualServerSchema(), vs, headerOk ? std::function<void()>() : [&c] { c.lvs.virtual_servers.pop_back(); });
+  };
+  return k;
 }
 
 // Sets every bit after the prefix: the last address of the block.

@@ -245,13 +245,21 @@ Keyword<Config> staticList(std::string_view name, std::vector<Item> VrrpSection:
       [write = inner.write](const Config& c, DumpWriter& out) { write(c.vrrp, out); }, true);
 }
 
+// A keyword of the VRRP section's blocks, read at the top level.
+Keyword<Config> inSection(std::string_view name, const Keyword<VrrpSection>& inner) {
+  Keyword<Config> k = custom<Config>(
+      name, [read = inner.read](Config& c, const Node& n, BuildContext& ctx) { read(c.vrrp, n, ctx); },
+      [write = inner.write](const Config& c, DumpWriter& out) { write(c.vrrp, out); }, true);
+  if (inner.open)
+    k.open = [open = inner.open](Config& c, const Node& n, BuildContext& ctx) { return open(c.vrrp, n, ctx); };
+  return k;
+}
+
 // A named block whose vector lives in the VRRP section.
 template <class S>
 Keyword<Config> sectionBlocks(std::string_view name, std::vector<S> VrrpSection::*field, const Schema<S>& schema) {
   Keyword<VrrpSection> inner = namedBlocks(name, field, schema, readName<S>(name));
-  return custom<Config>(
-      name, [read = inner.read](Config& c, const Node& n, BuildContext& ctx) { read(c.vrrp, n, ctx); },
-      [write = inner.write](const Config& c, DumpWriter& out) { write(c.vrrp, out); }, true);
+  return inSection(name, inner);
 }
 
 }  // namespace
@@ -286,9 +294,7 @@ std::vector<Keyword<Config>> vrrpTopLevelKeywords() {
   k.push_back(std::move(oldTrackFile));
   // garp_group has no name; a plain namedBlocks would still collect repeats into the vector.
   Keyword<VrrpSection> garp = namedBlocks("garp_group", &VrrpSection::garp_groups, garpGroupSchema());
-  k.push_back(custom<Config>(
-      "garp_group", [read = garp.read](Config& c, const Node& n, BuildContext& ctx) { read(c.vrrp, n, ctx); },
-      [write = garp.write](const Config& c, DumpWriter& out) { write(c.vrrp, out); }, true));
+  k.push_back(inSection("garp_group", garp));
   return k;
 }
 

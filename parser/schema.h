@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "parser/block_table.h"
 #include "parser/dump_writer.h"
 #include "parser/keyword_index.h"
 #include "parser/syntax_tree.h"
@@ -42,10 +43,13 @@ struct Keyword {
   bool repeatable = false;            // may appear several times without overriding (e.g. include-like lists)
   // Makes room for this many more statements of the keyword in one block (vectors of named blocks).
   std::function<void(T&, std::size_t)> reserve = {};
+  // For a keyword whose block can be read as its lines arrive: does what `read` does before the block's first
+  // statement and returns where the statements go. Empty: the statement is read whole, block included, by `read`.
+  std::function<OpenBlock(T&, const Node& header, BuildContext&)> open = {};
 };
 
 template <class T>
-class Schema {
+class Schema final : public BlockTable {
  public:
   Schema(std::string_view blockName, std::vector<Keyword<T>> keywords)
       : blockName_(blockName), keywords_(std::move(keywords)), index_(names()) {
@@ -80,28 +84,14 @@ class Schema {
   }
 
   void readStatement(T& target, const Node& n, BuildContext& ctx) const {
-    const Keyword<T>* k = find(n.keyword);
-    if (!k) {
-      reportUnknown(n, ctx);
-      return;
-    }
-    BlockMeta& meta = target.meta;
-    if (!k->repeatable && k->support != Support::Kept) {
-      for (const auto& [name, where] : meta.seen) {
-        if (name == n.keyword) {
-          ctx.diags.warning(n.where, "'" + n.keyword + "' set again in " + std::string(blockName_) +
-                                         "; this overrides line " + std::to_string(where.line));
-          break;
-        }
-      }
-    }
-    meta.seen.emplace_back(k->name, n.where);
+    const Keyword<T>* k = admit(target, n, ctx);
+    if (!k) return;
     switch (k->support) {
       case Support::Typed:
         k->read(target, n, ctx);
         break;
       case Support::Kept:
-        meta.kept.push_back(n);
+        target.meta.kept.push_back(n);
         ctx.diags.warning(n.where, "'" + n.keyword + "' is recognised but not acted on by Tandem yet");
         break;
       case Support::Deprecated: {
@@ -114,6 +104,28 @@ class Schema {
     }
   }
 
+  void readStatementOf(void* target, const Node& n, BuildContext& ctx) const override {
+    readStatement(*static_cast<T*>(target), n, ctx);
+  }
+
+  // Only a typed keyword's block is read as it arrives: a kept one is stored whole, a deprecated one read whole
+  // under its new name, an unknown one reported whole.
+  std::optional<OpenBlock> openBlockOf(void* target, const Node& header, BuildContext& ctx) const override {
+    const Keyword<T>* k = find(header.keyword);
+    if (!k || !k->open || k->support != Support::Typed) return std::nullopt;
+    T& t = *static_cast<T*>(target);
+    admit(t, header, ctx);
+    return k->open(t, header, ctx);
+  }
+
+  void beginBlockOf(void* target, BuildContext& ctx) const override {
+    if (ctx.sizes) static_cast<T*>(target)->meta.seen.reserve(ctx.sizes->of(this, SizeHints::Count::Statements));
+  }
+
+  void endBlockOf(void* target, BuildContext& ctx) const override {
+    if (ctx.sizes) ctx.sizes->of(this, SizeHints::Count::Statements) = static_cast<T*>(target)->meta.seen.size();
+  }
+
   void write(const T& target, DumpWriter& out) const {
     for (const auto& k : keywords_) {
       if (!k.write) continue;
@@ -124,6 +136,28 @@ class Schema {
   }
 
  private:
+  // What every statement goes through before it is read: the keyword looked up (an unknown one reported), a
+  // repeat that overrides an earlier one warned about, and where it was set remembered.
+  const Keyword<T>* admit(T& target, const Node& n, BuildContext& ctx) const {
+    const Keyword<T>* k = find(n.keyword);
+    if (!k) {
+      reportUnknown(n, ctx);
+      return nullptr;
+    }
+    BlockMeta& meta = target.meta;
+    if (!k->repeatable && k->support != Support::Kept) {
+      for (const auto& [name, where] : meta.seen) {
+        if (name == n.keyword) {
+          ctx.diags.warning(n.where, "'" + n.keyword + "' set again in " + std::string(blockName_) +
+                                         "; this overrides line " + std::to_string(where.line));
+          break;
+        }
+      }
+    }
+    meta.seen.emplace_back(k->name, n.where);
+    return k;
+  }
+
   void reportUnknown(const Node& n, BuildContext& ctx) const {
     if (n.keyword.size() > 1 && n.keyword[0] == '$') {
       // keepalived skips a line that starts with a macro nobody defined; so do we, loudly.
@@ -140,6 +174,12 @@ class Schema {
   KeywordIndex index_;
   std::vector<std::size_t> reservable_;
 };
+
+// Where the statements of `target`'s block go while its lines arrive.
+template <class S>
+OpenBlock openBlock(const Schema<S>& schema, S& target, std::function<void()> close = {}) {
+  return OpenBlock(schema, &target, std::move(close));
+}
 
 // ---- field bindings: each returns a Keyword that reads, checks and writes one model field ----
 
@@ -289,7 +329,7 @@ Keyword<T> enumField(std::string_view name, F T::*field, EnumTable<typename deta
 // A nested block read with its own schema into a single member (e.g. authentication { }).
 template <class T, class S>
 Keyword<T> blockField(std::string_view name, S T::*field, const Schema<S>& schema) {
-  return custom<T>(
+  Keyword<T> k = custom<T>(
       name,
       [field, &schema](T& t, const Node& n, BuildContext& ctx) {
         if (!n.hasBlock) { ctx.diags.error(n.where, "'" + n.keyword + "' expects a block { ... }"); return; }
@@ -304,6 +344,12 @@ Keyword<T> blockField(std::string_view name, S T::*field, const Schema<S>& schem
         schema.write(s, out);
         out.close();
       });
+  k.open = [field, &schema](T& t, const Node& n, BuildContext&) {
+    S& s = t.*field;
+    s.meta.where = n.where;
+    return openBlock(schema, s);
+  };
+  return k;
 }
 
 // Named blocks that may repeat (vrrp_instance NAME { }), each appended to a vector.
@@ -329,6 +375,18 @@ Keyword<T> namedBlocks(std::string_view name, std::vector<S> T::*field, const Sc
       },
       true);
   k.reserve = [field](T& t, std::size_t more) { (t.*field).reserve((t.*field).size() + more); };
+  k.open = [field, &schema, init](T& t, const Node& n, BuildContext& ctx) {
+    std::vector<S>& blocks = t.*field;
+    if (ctx.sizes) {
+      std::size_t& last = ctx.sizes->of(&schema, SizeHints::Count::Blocks);
+      if (blocks.empty()) blocks.reserve(last);
+      last = blocks.size() + 1;
+    }
+    S& s = blocks.emplace_back();
+    s.meta.where = n.where;
+    if (init) init(s, n, ctx);
+    return openBlock(schema, s);
+  };
   return k;
 }
 

@@ -1,7 +1,6 @@
 #include "parser/syntax_tree.h"
 
 #include <cstddef>
-#include <memory>
 #include <span>
 
 namespace tandem::config {
@@ -42,16 +41,8 @@ namespace {
 // inner unclosed '{' is the one reported) and top-level-only keywords met while nested.
 class TreeBuilder {
  public:
-  TreeBuilder(Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly, bool useLayout,
-              const TopLevelSink* take = nullptr)
-      : diags_(diags),
-        isTopLevelOnly_(isTopLevelOnly),
-        useLayout_(useLayout),
-        take_(take),
-        firstBlock_(take ? std::make_unique<std::byte[]>(kFirstBlockBytes) : nullptr),
-        arena_(firstBlock_.get(), take ? kFirstBlockBytes : 0),
-        resource_(take ? static_cast<std::pmr::memory_resource*>(&arena_) : std::pmr::get_default_resource()),
-        tree_{std::pmr::vector<Node>(resource_)} {}
+  TreeBuilder(Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly, bool useLayout)
+      : diags_(diags), isTopLevelOnly_(isTopLevelOnly), useLayout_(useLayout) {}
 
   // Copies each word once, from the lexer's view into the tree.
   void addLine(const Location& where, std::string_view text, Diagnostics& lexerDiags) {
@@ -80,7 +71,6 @@ class TreeBuilder {
 
   SyntaxTree finish() {
     finishStatement();
-    if (stack_.empty()) handOver();
     while (!stack_.empty()) {
       Frame& f = stack_.back();
       diags_.error(f.node().blockOpen, "unclosed '{' of '" + f.node().describe() + "'");
@@ -109,17 +99,7 @@ class TreeBuilder {
     return n;
   }
 
-  // Top-level statements before a new one are complete: no later '{' can attach to them. Once read they go, and
-  // the arena with them.
-  void handOver() {
-    if (!take_) return;
-    for (Node& n : tree_.topLevel) (*take_)(n);
-    std::pmr::vector<Node>(resource_).swap(tree_.topLevel);
-    arena_.release();
-  }
-
   void startStatement(const LexedToken& t, std::size_t argCount, const Location& where) {
-    if (stack_.empty()) handOver();
     if (useLayout_ && !stack_.empty() && isTopLevelOnly_ && isTopLevelOnly_(t.text)) {
       while (!stack_.empty()) {
         diags_.error(stack_.back().node().blockOpen,
@@ -183,13 +163,6 @@ class TreeBuilder {
   Diagnostics& diags_;
   const TopLevelPredicate& isTopLevelOnly_;
   bool useLayout_;
-  const TopLevelSink* take_;
-  // The arena's first block, reused statement after statement; a statement that needs more takes it from the heap
-  // until the arena is released. Only the streaming builder has one: brace recovery builds a whole tree on the heap.
-  static constexpr std::size_t kFirstBlockBytes = 64 * 1024;
-  std::unique_ptr<std::byte[]> firstBlock_;
-  std::pmr::monotonic_buffer_resource arena_;
-  std::pmr::memory_resource* resource_;
   SyntaxTree tree_;
   std::vector<Frame> stack_;
   Node* statement_ = nullptr;  // the open statement, the last of currentChildren()
@@ -198,28 +171,6 @@ class TreeBuilder {
 };
 
 }  // namespace
-
-struct TopLevelStream::Impl {
-  Impl(const TopLevelSink& take, Diagnostics& lexer) : builder(counting, none, false, &take), lexerDiags(lexer) {}
-  Diagnostics counting;
-  const TopLevelPredicate none;
-  TreeBuilder builder;
-  Diagnostics& lexerDiags;
-};
-
-TopLevelStream::TopLevelStream(TopLevelSink take, Diagnostics& lexerDiags)
-    : take_(std::move(take)), impl_(std::make_unique<Impl>(take_, lexerDiags)) {}
-
-TopLevelStream::~TopLevelStream() = default;
-
-void TopLevelStream::addLine(const Location& where, std::string_view text) {
-  impl_->builder.addLine(where, text, impl_->lexerDiags);
-}
-
-bool TopLevelStream::finish() {
-  impl_->builder.finish();
-  return !impl_->counting.hasErrors();
-}
 
 SyntaxTree buildTree(const std::vector<SourceLine>& source, Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly) {
   Diagnostics counting;

@@ -13,10 +13,9 @@
 
 namespace tandem::config {
 
-// A statement and the block it owns. Its vectors take an allocator: while a file streams through, each top-level
-// statement's tree is built in an arena and dropped whole once read (a virtual_server with ten real servers is some
-// seventy blocks a malloc each otherwise). A copy always allocates from the default heap, so a Node kept beyond its
-// statement (BlockMeta::kept) never points into the arena.
+// A statement and the block it owns. Its vectors take an allocator: while a file streams through, a block read whole
+// is built in an arena and dropped once read (StatementStream). A copy always allocates from the default heap, so a
+// Node kept beyond its statement (BlockMeta::kept) never points into the arena.
 struct Node {
   using allocator_type = std::pmr::polymorphic_allocator<>;
 
@@ -52,27 +51,5 @@ using TopLevelPredicate = std::function<bool(std::string_view keyword)>;
 
 SyntaxTree buildTree(const std::vector<SourceLine>& lines, Diagnostics& diags,
                      const TopLevelPredicate& isTopLevelOnly = {});
-
-// Brace counting fed one line at a time, without building the whole tree: each top-level
-// statement, block included, is handed to `take` once complete and freed afterwards, so that a
-// large file never holds its whole tree. The lexer's errors go to lexerDiags. finish() returns
-// false when the braces do not match; the statements handed over are then unreliable, and
-// buildTree gives the diagnosis.
-using TopLevelSink = std::function<void(Node&)>;
-class TopLevelStream {
- public:
-  TopLevelStream(TopLevelSink take, Diagnostics& lexerDiags);
-  ~TopLevelStream();
-  TopLevelStream(const TopLevelStream&) = delete;
-  TopLevelStream& operator=(const TopLevelStream&) = delete;
-
-  void addLine(const Location& where, std::string_view text);
-  bool finish();  // hands over the last statement; false when the braces do not match
-
- private:
-  struct Impl;
-  TopLevelSink take_;
-  std::unique_ptr<Impl> impl_;
-};
 
 }  // namespace tandem::config

@@ -11,8 +11,11 @@
 
 namespace tandem::config {
 
+class SizeHints;
+
 struct BuildContext {
   Diagnostics& diags;
+  SizeHints* sizes = nullptr;  // set while blocks are read as their lines arrive (StatementStream)
 };
 
 std::optional<long long> parseInteger(std::string_view text);

@@ -1,7 +1,6 @@
-// The loader streams preprocessed lines into the model builder, reading each top-level block as
-// soon as it is complete. These tests hold it to the plain pipeline (all lines, whole tree, read,
-// validate): same model (as dumped), same messages in the same order, also when it must fall
-// back because a brace is missing.
+// The loader streams preprocessed lines into the model builder, statement by statement (StatementStream). These
+// tests hold it to the plain pipeline (all lines, whole tree, read, validate): same model (as dumped), same messages
+// in the same order, also when it must fall back because a brace is missing.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -64,6 +63,23 @@ void expectSameAsReference(const std::string& text) {
   EXPECT_EQ(fromLines.dump, expected.dump);
 }
 
+// Whether the lines went through statement by statement, without the fallback that hides a mistake of the streamed
+// path behind the whole-tree one.
+bool streamsThrough(const std::string& text) {
+  FakeFileSystem fs;
+  Diagnostics diags;
+  const std::vector<SourceLine> lines = preprocessText(kMain, text, {}, fs, diags);
+  StreamingConfigBuilder streaming;
+  for (const SourceLine& line : lines) streaming.line(line.where, line.text, line.expandedAt);
+  LoadedConfig out;
+  return streaming.finish(out);
+}
+
+void expectStreamedAsReference(const std::string& text) {
+  EXPECT_TRUE(streamsThrough(text));
+  expectSameAsReference(text);
+}
+
 const char* const kGood =
     "global_defs {\n router_id r1\n}\n"
     "vrrp_instance VI_1\n{\n state MASTER\n interface eth0\n virtual_router_id 51\n priority 100\n"
@@ -72,7 +88,7 @@ const char* const kGood =
     " real_server 10.0.1.1 80 { weight 2\n  TCP_CHECK {\n   connect_timeout 3\n  }\n }\n"
     " real_server 10.0.1.2 80 {\n  HTTP_GET {\n   url {\n    path /\n   }\n  }\n }\n}\n";
 
-TEST(StreamingLoad, CleanConfigurationReadsAsThePlainPipeline) { expectSameAsReference(kGood); }
+TEST(StreamingLoad, CleanConfigurationReadsAsThePlainPipeline) { expectStreamedAsReference(kGood); }
 
 // Statements Tandem keeps without acting on them outlive the arena their tree was read from: the blocks read after
 // them reuse it, and the dump still writes them word for word.
@@ -84,7 +100,7 @@ TEST(StreamingLoad, KeptStatementsOutliveTheArenaTheyWereReadFrom) {
   for (int i = 0; i < 200; ++i)
     text += "virtual_server 10.0.0.1 " + std::to_string(1000 + i) + " {\n protocol TCP\n real_server 10.0.1." +
             std::to_string(i % 250) + " 80 {\n  weight 1\n  TCP_CHECK {\n   connect_timeout 3\n  }\n }\n}\n";
-  expectSameAsReference(text);
+  expectStreamedAsReference(text);
   FakeFileSystem fs;
   const LoadedConfig loaded = loadConfigText(kMain, text, {}, fs);
   const std::string dump = describe(loaded.config, loaded.diagnostics).dump;
@@ -99,7 +115,7 @@ TEST(StreamingLoad, StatementsSharingALineKeepTheirOwnWords) {
       "global_defs { router_id first_router_on_the_line } vrrp_script chk_a_script_with_a_long_name { script "
       "\"/usr/local/bin/check it\" } vrrp_script chk_b { script \"/bin/true\" }\n"
       "virtual_server 10.0.0.1 80 { protocol TCP real_server 10.0.1.1 80 { weight 2 } }\n";
-  expectSameAsReference(text);
+  expectStreamedAsReference(text);
   FakeFileSystem fs;
   const LoadedConfig loaded = loadConfigText(kMain, text, {}, fs);
   EXPECT_EQ(loaded.config.global.router_id, "first_router_on_the_line");
@@ -122,9 +138,91 @@ TEST(StreamingLoad, ACopiedModelKeepsItsKeptStatements) {
   EXPECT_NE(after.find("net_namespace blue_namespace_with_a_long_name"), std::string::npos);
 }
 
+// A block's '{' may stand on the next line, alone or before the block's first statement; a statement ends with its
+// line only once the next line does not open its block.
+TEST(StreamingLoad, BracesOnTheirOwnLines) {
+  expectStreamedAsReference(
+      "virtual_server 10.0.0.1 80\n{\n protocol TCP\n real_server 10.0.1.1 80\n {  weight 2\n  TCP_CHECK\n  {\n"
+      "   connect_timeout 3\n  }\n }\n delay_loop 7\n}\n"
+      "vrrp_instance VI_1\n{ state BACKUP\n interface eth0\n virtual_router_id 9\n virtual_ipaddress\n {\n 10.0.0.2\n"
+      " }\n}\n");
+  FakeFileSystem fs;
+  const LoadedConfig loaded = loadConfigText(kMain, "virtual_server 10.0.0.1 80\n{\n protocol TCP\n real_server "
+                                             "10.0.1.1 80\n {  weight 2\n }\n delay_loop 7\n}\n", {}, fs);
+  ASSERT_EQ(loaded.config.lvs.virtual_servers.size(), 1u);
+  const VirtualServer& vs = loaded.config.lvs.virtual_servers[0];
+  ASSERT_EQ(vs.real_servers.size(), 1u);
+  EXPECT_EQ(vs.real_servers[0].weight, 2);
+  EXPECT_EQ(vs.delay_loop, 7.0);
+}
+
+// Lists (virtual_ipaddress), kept blocks and unknown blocks are read whole inside blocks read statement by
+// statement, and the statements after them go back to the streamed block.
+TEST(StreamingLoad, BlocksReadWholeInsideStreamedOnes) {
+  expectStreamedAsReference(
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.2/24\n"
+      "  10.0.0.3/24 dev eth0\n }\n priority 120\n track_interfaces {\n  eth1\n }\n}\n"
+      "virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.1.1 80 {\n  weight 2\n"
+      "  bogus_block {\n   nested { a b }\n  }\n  MISC_CHECK {\n   misc_path \"/bin/true\"\n  }\n }\n"
+      " delay_loop 4\n}\n");
+  FakeFileSystem fs;
+  const LoadedConfig loaded = loadConfigText(
+      kMain, "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 9\n virtual_ipaddress {\n  10.0.0.2/24\n }\n"
+             " priority 120\n}\n", {}, fs);
+  ASSERT_EQ(loaded.config.vrrp.instances.size(), 1u);
+  EXPECT_EQ(loaded.config.vrrp.instances[0].priority, 120);
+  EXPECT_EQ(loaded.config.vrrp.instances[0].virtual_ipaddress.size(), 1u);
+}
+
+// A virtual server with a bad header still has its block read (its mistakes reported) and is then dropped; the next
+// one is kept.
+TEST(StreamingLoad, AVirtualServerWithABadHeaderIsReadAndDropped) {
+  const std::string text =
+      "virtual_server 10.0.0.300 80 {\n protocol TCP\n real_server 10.0.1.1 80 {\n  weight 0\n }\n}\n"
+      "virtual_server 10.0.0.2 80 {\n protocol TCP\n real_server 10.0.1.2 80 {\n  weight 3\n }\n}\n"
+      "virtual_server fwmark\n";
+  expectStreamedAsReference(text);
+  FakeFileSystem fs;
+  const LoadedConfig loaded = loadConfigText(kMain, text, {}, fs);
+  ASSERT_EQ(loaded.config.lvs.virtual_servers.size(), 1u);
+  EXPECT_EQ(loaded.config.lvs.virtual_servers[0].real_servers.at(0).weight, 3);
+}
+
+// Vectors of blocks are sized from the last block of the same kind: fewer, more and as many real servers as the
+// virtual server before must all be read, and as many as before fit without growing.
+TEST(StreamingLoad, BlockCountsThatChangeFromOneBlockToTheNext) {
+  std::string text;
+  for (int count : {10, 3, 25, 1, 0, 25, 40, 40}) {
+    text += "virtual_server 10.0.0.1 " + std::to_string(1000 + count) + " {\n protocol TCP\n";
+    for (int i = 0; i < count; ++i)
+      text += " real_server 10.0.1." + std::to_string(i + 1) + " 80 {\n  weight " + std::to_string(i % 7 + 1) +
+              "\n  TCP_CHECK {\n   connect_timeout 3\n  }\n" + (i % 5 == 0 ? "  HTTP_GET {\n   url { path / }\n  }\n" : "") +
+              " }\n";
+    text += "}\n";
+  }
+  expectStreamedAsReference(text);
+  FakeFileSystem fs;
+  const LoadedConfig loaded = loadConfigText(kMain, text, {}, fs);
+  std::vector<std::size_t> counts;
+  for (const VirtualServer& vs : loaded.config.lvs.virtual_servers) counts.push_back(vs.real_servers.size());
+  EXPECT_EQ(counts, (std::vector<std::size_t>{10, 3, 25, 1, 0, 25, 40, 40}));
+  EXPECT_EQ(loaded.config.lvs.virtual_servers.back().real_servers.back().weight, 40 % 7);
+  // As many as the one before: room for exactly these, taken once.
+  EXPECT_EQ(loaded.config.lvs.virtual_servers.back().real_servers.capacity(), 40u);
+}
+
+// A block keyword given twice, once on one line with another block after it, warns as the whole-tree reading does.
+TEST(StreamingLoad, RepeatedBlocksAndStatementsAfterAClosingBrace) {
+  expectStreamedAsReference(
+      "global_defs { router_id a } global_defs {\n router_id b\n}\n"
+      "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 { weight 1 } real_server 10.0.1.2 80 { weight 2 }"
+      " protocol TCP\n}\n"
+      "virtual_server 10.0.0.2 80 {\n protocol TCP\n}");  // no newline at the end
+}
+
 TEST(StreamingLoad, MessagesKeepTheirOrderAcrossPhases) {
   // A preprocessor warning, a lexer error late in the file, keyword errors early, validation last.
-  expectSameAsReference(
+  expectStreamedAsReference(
       "global_defs {\n bogus_keyword 1\n}\n"
       "virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.1.1 80 {\n  weight 70000\n }\n}\n"
       "vrrp_script chk {\n script \"/bin/true\n}\n"
@@ -151,7 +249,14 @@ TEST(StreamingLoad, MissingCloseBraceFallsBackToTheRecoveringTree) {
 }
 
 TEST(StreamingLoad, StrayBracesFallBackToo) {
+  EXPECT_FALSE(streamsThrough("global_defs {\n router_id r1\n}\n}\n"));
+  EXPECT_FALSE(streamsThrough("global_defs {\n router_id r1\n"));
+  EXPECT_FALSE(streamsThrough("virtual_server 10.0.0.1 80 {\n virtual_ipaddress {\n  10.0.0.1\n }\n"));
   expectSameAsReference("}\nglobal_defs {\n router_id r1\n}\n{\n weight 1\n}\nvirtual_server 10.0.0.1 80 {\n");
+  expectSameAsReference("global_defs {\n router_id r1\n}\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n}\n");
+  expectSameAsReference("virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.1.1 80 {\n  { weight 1 }\n }\n}\n");
+  expectSameAsReference("virtual_server 10.0.0.1 80 {\n virtual_ipaddress {\n  10.0.0.1\n  { x }\n }\n}\n");
+  expectSameAsReference("vrrp_instance VI_1 {\n virtual_ipaddress {\n  10.0.0.1\n");
 }
 
 TEST(StreamingLoad, FallbackReportsTheForgottenBraceOnce) {

@@ -1,0 +1,61 @@
+#pragma once
+// Reads the model while the lines arrive. Each statement goes to the block it belongs to once it is complete; a block
+// whose keyword table reads it statement by statement (most of them: virtual servers, real servers, checkers, VRRP
+// instances) is never held as a tree. Others (lists such as virtual_ipaddress, kept and unknown blocks) are built
+// whole in an arena, read at their '}', and dropped.
+#include <memory>
+#include <memory_resource>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "parser/block_table.h"
+#include "parser/diagnostics.h"
+#include "parser/lexer.h"
+#include "parser/syntax_tree.h"
+#include "parser/values.h"
+
+namespace tandem::config {
+
+class StatementStream {
+ public:
+  // Statements at the top level go to `topLevel`; the keyword tables' messages to `reading`, the lexer's to `lexing`.
+  StatementStream(OpenBlock topLevel, Diagnostics& reading, Diagnostics& lexing);
+  StatementStream(const StatementStream&) = delete;
+  StatementStream& operator=(const StatementStream&) = delete;
+
+  void addLine(const Location& where, std::string_view text);
+  // Reads the last statement. false when the braces do not match: what was read is then unreliable, and the caller
+  // starts again with buildTree, whose recovery names the forgotten brace. Nothing is read after the first mismatch.
+  bool finish();
+
+ private:
+  // A statement ends with its line, but may still take a '{' that opens the next one.
+  enum class Statement { None, OnLine, Ended };
+
+  void streamed(const LexedToken& t, const Location& where);
+  void inWhole(const LexedToken& t, std::span<const LexedToken> rest, const Location& where);
+  void readStatement();
+  void startWhole();
+  void readWhole();
+
+  SizeHints sizes_;
+  BuildContext ctx_;
+  Diagnostics& lexerDiags_;
+  Lexer lexer_;
+  std::vector<OpenBlock> blocks_;  // blocks_[0] is the top level
+  Node statement_;                 // the statement being read; its strings and vector keep their room between uses
+  Statement state_ = Statement::None;
+  bool broken_ = false;
+
+  // A block read whole: its tree, in an arena reused block after block.
+  static constexpr std::size_t kFirstArenaBytes = 64 * 1024;
+  std::unique_ptr<std::byte[]> firstArenaBlock_;
+  std::pmr::monotonic_buffer_resource arena_;
+  std::pmr::vector<Node> whole_;  // its root, once one is being built
+  std::vector<Node*> open_;      // the nodes of that tree whose block is open, root first
+  Node* wholeStatement_ = nullptr;
+  Statement wholeState_ = Statement::None;
+};
+
+}  // namespace tandem::config
