@@ -49,27 +49,65 @@ std::span<const LexedToken> Lexer::split(const Location& where, std::string_view
 }
 
 #if defined(__SSE2__)
+namespace {
+
+// The n < 16 bytes at p in the low lanes of a vector, zeros above, from loads that stay inside them.
+__m128i loadShort(const char* p, std::size_t n) {
+  const auto load64 = [](const char* at) {
+    std::uint64_t v;
+    std::memcpy(&v, at, sizeof v);
+    return v;
+  };
+  const auto load32 = [](const char* at) {
+    std::uint32_t v;
+    std::memcpy(&v, at, sizeof v);
+    return std::uint64_t{v};
+  };
+  std::uint64_t low = 0, high = 0;
+  if (n >= 8) {
+    low = load64(p);
+    if (n > 8) high = load64(p + n - 8) >> ((16 - n) * 8);  // the last n - 8 bytes
+  } else if (n >= 4) {
+    low = load32(p) | load32(p + n - 4) << ((n - 4) * 8);  // two loads that overlap agree where they do
+  } else {
+    for (std::size_t i = 0; i < n; ++i) low |= std::uint64_t{static_cast<unsigned char>(p[i])} << (i * 8);
+  }
+  return _mm_set_epi64x(static_cast<long long>(high), static_cast<long long>(low));
+}
+
+}  // namespace
+
 // Most lines are a few unquoted words separated by spaces. Such a line is classified 16 bytes at a time into
 // bitmasks, and its words are read off the masks, instead of one table lookup per byte. Anything else (a quote, a tab
 // or other blank, a brace touching a word, a line longer than 64 bytes) gives nullopt, and splitAnyLine reads it.
 // Otherwise the tokens are the first `count` of spaced_.
 std::optional<std::size_t> Lexer::splitSpacedWords(std::string_view s) {
-  constexpr std::size_t kMax = kSpacedLineBytes;
   const std::size_t n = s.size();
-  if (n > kMax) return std::nullopt;
-  alignas(16) char padded[kMax] = {};  // the line's own buffer may end right after it: no load reads past it
-  std::memcpy(padded, s.data(), n);
+  if (n > kSpacedLineBytes) return std::nullopt;
+  // The line's own buffer may end right after it, so no load reads past its end: full blocks are loaded as they
+  // stand, and the tail comes from a load that ends at the line's last byte.
+  const char* const p = s.data();
   std::uint64_t spaces = 0, braces = 0, others = 0;
-  for (std::size_t block = 0; block * 16 < n; ++block) {
-    const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(padded + block * 16));
-    const auto mask = [&](__m128i m) { return static_cast<std::uint64_t>(_mm_movemask_epi8(m)) << (block * 16); };
+  const auto classify = [&](__m128i v, std::size_t at, int dropLow) {
+    const auto mask = [&](__m128i m) {
+      return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m)) >> dropLow) << at;
+    };
     const __m128i blank = bytesBetween(v, '\t', '\r');  // tab, newline, vertical tab, form feed, carriage return
     const __m128i quote = _mm_or_si128(bytesEqual(v, '"'), bytesEqual(v, '\''));
     spaces |= mask(bytesEqual(v, ' '));
     braces |= mask(_mm_or_si128(bytesEqual(v, '{'), bytesEqual(v, '}')));
     others |= mask(_mm_or_si128(blank, quote));
+  };
+  std::size_t at = 0;
+  for (; at + 16 <= n; at += 16) classify(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)), at, 0);
+  if (const std::size_t rest = n - at; rest != 0) {
+    if (n >= 16) {
+      classify(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)), at, static_cast<int>(16 - rest));
+    } else {
+      classify(loadShort(p, n), 0, 0);  // the bytes past n read as 0, which is none of the classes
+    }
   }
-  const std::uint64_t inLine = n == kMax ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  const std::uint64_t inLine = n == kSpacedLineBytes ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
   if ((others & inLine) != 0) return std::nullopt;
   std::size_t count = 0;
   std::uint64_t words = ~spaces & inLine;

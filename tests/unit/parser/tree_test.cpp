@@ -142,6 +142,49 @@ TEST(Lexer, SpacedWordsReadAsTheGeneralPathReadsThem) {
   }
 }
 
+// Short lines and the tail of long ones are loaded in pieces that must end at the line's last byte: every length from
+// 1 to 40, with a blank or a quote at each position in turn (which the fast path must see, and leave to the general
+// one).
+TEST(Lexer, LinesOfEveryShortLengthReadAsTheGeneralPathReadsThem) {
+  std::uint32_t state = 11;
+  auto random = [&](std::uint32_t below) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % below;
+  };
+  auto describe = [](const std::vector<Token>& tokens) {
+    std::string out;
+    for (const Token& t : tokens)
+      out += std::to_string(static_cast<int>(t.kind)) + "@" + std::to_string(t.column) + "[" + t.text + "]";
+    return out;
+  };
+  auto expectAlike = [&](const std::string& line) {
+    Diagnostics fast, general;
+    SourceLine spaced;
+    spaced.text = line;
+    SourceLine withTab;
+    withTab.text = line + "\t";
+    EXPECT_EQ(describe(tokenize(spaced, fast)), describe(tokenize(withTab, general))) << "line: '" << line << "'";
+  };
+  const std::string bytes = "  ab{}x9";
+  for (std::size_t length = 1; length <= 40; ++length) {
+    for (int sample = 0; sample < 20; ++sample) {
+      std::string line(length, ' ');
+      for (char& c : line) c = bytes[random(static_cast<std::uint32_t>(bytes.size()))];
+      expectAlike(line);
+      for (std::size_t at = 0; at < length; ++at) {
+        for (const char special : {'\t', '\r', '\f'}) {
+          std::string marked = line;
+          marked[at] = special;
+          expectAlike(marked);
+        }
+        std::string quoted = line;  // closed at the end, so that the tab added after it stays outside
+        quoted[at] = '"';
+        expectAlike(quoted + '"');
+      }
+    }
+  }
+}
+
 TEST(Lexer, WordsUpToTheLastByteOfLongLines) {
   Diagnostics d;
   for (const std::size_t length : {18u, 31u, 32u, 33u, 63u, 64u, 65u, 200u}) {
