@@ -51,7 +51,7 @@ class SizeHints {
 class OpenBlock {
  public:
   // `target` is a block of the type `table` reads; openBlock() in schema.h makes sure of it.
-  OpenBlock(const BlockTable& table, void* target, std::function<void()> close = {})
+  OpenBlock(const BlockTable& table, void* target, std::function<void(BuildContext&)> close = {})
       : table_(&table), target_(target), close_(std::move(close)) {}
 
   // Reads one statement of the block (one without a block, or one whose block was read whole).
@@ -65,7 +65,7 @@ class OpenBlock {
  private:
   const BlockTable* table_;
   void* target_;  // of the type table_ reads
-  std::function<void()> close_;
+  std::function<void(BuildContext&)> close_;
 };
 
 // Implemented by Schema<T>, which casts the target back to its T.
@@ -93,7 +93,7 @@ inline void OpenBlock::begin(BuildContext& ctx) const { table_->beginBlockOf(tar
 
 inline void OpenBlock::end(BuildContext& ctx) const {
   table_->endBlockOf(target_, ctx);
-  if (close_) close_();  // last: it may drop the target
+  if (close_) close_(ctx);  // last: it may drop the target
 }
 
 }  // namespace tandem::config

@@ -12,7 +12,7 @@ void append(Diagnostics& to, const Diagnostics& from) {
 
 }  // namespace
 
-StreamingConfigBuilder::StreamingConfigBuilder() : stream_(openBlock(topLevelSchema(), config_), reading_, lexing_) {}
+StreamingConfigBuilder::StreamingConfigBuilder() : stream_(openBlock(topLevelSchema(), config_), BuildContext{reading_, nullptr, &earlyLvs_}, lexing_) {}
 
 void StreamingConfigBuilder::line(const Location& where, std::string_view text, const Location&) {
   stream_.addLine(where, text);
@@ -23,7 +23,7 @@ bool StreamingConfigBuilder::finish(LoadedConfig& out) {
   out.config = std::move(config_);
   append(out.diagnostics, lexing_);
   append(out.diagnostics, reading_);
-  validate(out.config, out.diagnostics);
+  validate(out.config, out.diagnostics, &earlyLvs_);
   return true;
 }
 

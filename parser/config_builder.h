@@ -33,6 +33,7 @@ class StreamingConfigBuilder final : public LineSink {
   Config config_;
   Diagnostics lexing_;
   Diagnostics reading_;
+  EarlyLvsChecks earlyLvs_;
   StatementStream stream_;
 };
 

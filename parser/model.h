@@ -28,11 +28,25 @@ bool isTopLevelOnlyBlock(std::string_view keyword);
 std::vector<Keyword<Config>> vrrpTopLevelKeywords();
 std::vector<Keyword<Config>> lvsTopLevelKeywords();
 
+// The checks of each virtual server, run as soon as its block has been read (StatementStream), while it is still in
+// the processor's cache: validateLvs would otherwise read 10,000 real servers and checkers back from memory, which
+// cost it more than the checks. validateLvs takes the messages in their place, so nothing else changes. A virtual
+// server of a group is left to validateLvs: the group it needs may be defined later in the file.
+class EarlyLvsChecks {
+ public:
+  void check(const LvsSection& lvs, std::size_t index);  // lvs.virtual_servers[index], complete
+  const std::vector<Diagnostic>* messagesOf(std::size_t index) const;  // null: not checked early
+
+ private:
+  std::vector<std::vector<Diagnostic>> messages_;  // by index
+  std::vector<bool> checked_;
+};
+
 // Semantic checks that need the whole model (references, uniqueness, combinations).
 void validateVrrp(const Config& config, Diagnostics& diags);
-void validateLvs(const Config& config, Diagnostics& diags);
+void validateLvs(const Config& config, Diagnostics& diags, const EarlyLvsChecks* early = nullptr);
 void validateGlobal(const Config& config, Diagnostics& diags);
 void validateRealServer(const Config& config, Diagnostics& diags);
-void validate(const Config& config, Diagnostics& diags);
+void validate(const Config& config, Diagnostics& diags, const EarlyLvsChecks* early = nullptr);
 
 }  // namespace tandem::config

@@ -266,10 +266,10 @@ void validateGlobal(const Config& config, Diagnostics& diags) {
     diags.warning(g.meta.locationOf("smtp_alert"), "'smtp_alert' is set but no 'smtp_server' is configured");
 }
 
-void validate(const Config& config, Diagnostics& diags) {
+void validate(const Config& config, Diagnostics& diags, const EarlyLvsChecks* early) {
   validateGlobal(config, diags);
   validateVrrp(config, diags);
-  validateLvs(config, diags);
+  validateLvs(config, diags, early);
   validateRealServer(config, diags);
 }
 

@@ -247,7 +247,13 @@ Keyword<Config> virtualServerKeyword() {
     vs.meta.where = n.where;
     const bool headerOk = readVirtualServerHeader(vs, n, ctx);
     // As above: the block is read either way, and the virtual server dropped after it when its header was bad.
-    return openBlock(virtualServerSchema(), vs, headerOk ? std::function<void()>() : [&c] { c.lvs.virtual_servers.pop_back(); });
+    return openBlock(virtualServerSchema(), vs, [&c, headerOk](BuildContext& end) {
+      if (!headerOk) {
+        c.lvs.virtual_servers.pop_back();
+      } else if (end.earlyLvs) {
+        end.earlyLvs->check(c.lvs, c.lvs.virtual_servers.size() - 1);
+      }
+    });
   };
   return k;
 }

@@ -177,7 +177,7 @@ class Schema final : public BlockTable {
 
 // Where the statements of `target`'s block go while its lines arrive.
 template <class S>
-OpenBlock openBlock(const Schema<S>& schema, S& target, std::function<void()> close = {}) {
+OpenBlock openBlock(const Schema<S>& schema, S& target, std::function<void(BuildContext&)> close = {}) {
   return OpenBlock(schema, &target, std::move(close));
 }
 

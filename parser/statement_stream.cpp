@@ -4,12 +4,13 @@
 
 namespace tandem::config {
 
-StatementStream::StatementStream(OpenBlock topLevel, Diagnostics& reading, Diagnostics& lexing)
-    : ctx_{reading, &sizes_},
+StatementStream::StatementStream(OpenBlock topLevel, BuildContext reading, Diagnostics& lexing)
+    : ctx_(reading),
       lexerDiags_(lexing),
       firstArenaBlock_(std::make_unique<std::byte[]>(kFirstArenaBytes)),
       arena_(firstArenaBlock_.get(), kFirstArenaBytes),
       whole_(&arena_) {
+  ctx_.sizes = &sizes_;
   blocks_.push_back(std::move(topLevel));
 }
 

@@ -19,8 +19,9 @@ namespace tandem::config {
 
 class StatementStream {
  public:
-  // Statements at the top level go to `topLevel`; the keyword tables' messages to `reading`, the lexer's to `lexing`.
-  StatementStream(OpenBlock topLevel, Diagnostics& reading, Diagnostics& lexing);
+  // Statements at the top level go to `topLevel`, read in `reading` (whose size hints the stream sets); the lexer's
+  // messages go to `lexing`.
+  StatementStream(OpenBlock topLevel, BuildContext reading, Diagnostics& lexing);
   StatementStream(const StatementStream&) = delete;
   StatementStream& operator=(const StatementStream&) = delete;
 

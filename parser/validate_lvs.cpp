@@ -255,18 +255,40 @@ std::tuple<int, IpAddress, std::string, int, std::uint32_t, int> serviceKey(cons
 
 }  // namespace
 
-void validateLvs(const Config& config, Diagnostics& diags) {
+void EarlyLvsChecks::check(const LvsSection& lvs, std::size_t index) {
+  const VirtualServer& vs = lvs.virtual_servers[index];
+  if (vs.kind == VirtualServerKind::Group) return;
+  Diagnostics found;
+  validateVirtualServer(lvs, vs, found);
+  if (messages_.size() <= index) {
+    messages_.resize(index + 1);
+    checked_.resize(index + 1);
+  }
+  messages_[index] = found.all();
+  checked_[index] = true;
+}
+
+const std::vector<Diagnostic>* EarlyLvsChecks::messagesOf(std::size_t index) const {
+  return index < checked_.size() && checked_[index] ? &messages_[index] : nullptr;
+}
+
+void validateLvs(const Config& config, Diagnostics& diags, const EarlyLvsChecks* early) {
   const LvsSection& lvs = config.lvs;
   validateGroups(lvs, diags);
   std::map<decltype(serviceKey(VirtualServer{})), const VirtualServer*> services;
-  for (const VirtualServer& vs : lvs.virtual_servers) {
+  for (std::size_t i = 0; i < lvs.virtual_servers.size(); ++i) {
+    const VirtualServer& vs = lvs.virtual_servers[i];
     auto [it, fresh] = services.emplace(serviceKey(vs), &vs);
     // keepalived 2.2.7 accepts this (IPVS then refuses the second service and its real servers join
     // the first), and configurations in use rely on that, so it stays a warning.
     if (!fresh)
       diags.warning(vs.meta.where, vs.describe() + " is already defined at " + lineRef(vs.meta.where, it->second->meta.where) +
                                        "; IPVS holds one service for both");
-    validateVirtualServer(lvs, vs, diags);
+    if (const std::vector<Diagnostic>* found = early ? early->messagesOf(i) : nullptr) {
+      for (const Diagnostic& d : *found) diags.add(d);
+    } else {
+      validateVirtualServer(lvs, vs, diags);
+    }
   }
 }
 

@@ -12,10 +12,13 @@
 namespace tandem::config {
 
 class SizeHints;
+class EarlyLvsChecks;
 
 struct BuildContext {
   Diagnostics& diags;
-  SizeHints* sizes = nullptr;  // set while blocks are read as their lines arrive (StatementStream)
+  // Set while blocks are read as their lines arrive (StatementStream).
+  SizeHints* sizes = nullptr;
+  EarlyLvsChecks* earlyLvs = nullptr;
 };
 
 std::optional<long long> parseInteger(std::string_view text);

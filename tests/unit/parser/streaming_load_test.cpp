@@ -10,6 +10,8 @@
 
 #include "parser/config_loader.h"
 #include "parser/dump_writer.h"
+#include "parser/model.h"
+#include "parser/statement_stream.h"
 #include "tests/unit/parser/preprocessor_test_support.h"
 
 namespace tandem::config {
@@ -218,6 +220,56 @@ TEST(StreamingLoad, RepeatedBlocksAndStatementsAfterAClosingBrace) {
       "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 { weight 1 } real_server 10.0.1.2 80 { weight 2 }"
       " protocol TCP\n}\n"
       "virtual_server 10.0.0.2 80 {\n protocol TCP\n}");  // no newline at the end
+}
+
+// Virtual servers are checked as soon as their block is read; their messages must still come where and as the
+// whole-model validation gives them: after every reading message, among the group's virtual servers (checked at the
+// end, the group being defined after them) and the warnings about services defined twice.
+TEST(StreamingLoad, VirtualServersCheckedEarlyReportAsTheWholeModelDoes) {
+  std::string text =
+      "virtual_server group WEB {\n protocol TCP\n real_server 10.0.1.1 80 {\n  weight 1\n }\n"
+      " real_server 10.0.1.1 80 {\n  weight 2\n }\n}\n"
+      "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  uthreshold 5\n  lthreshold 9\n"
+      "  HTTP_GET {\n   connect_timeout 2\n  }\n }\n real_server 10.0.1.1 80 {\n  MISC_CHECK {\n  }\n }\n"
+      " real_server fe80::1 80 {\n  TCP_CHECK {\n  }\n }\n}\n"
+      "virtual_server 10.0.0.300 80 {\n protocol TCP\n real_server 10.0.1.1 80 {\n }\n}\n"
+      "virtual_server 10.0.0.1 80 {\n quorum 50\n sorry_server_inhibit\n}\n"
+      "virtual_server fwmark 7 {\n lvs_method DR\n real_server 10.0.1.2 8080 {\n  weight 2\n }\n"
+      " real_server 2001:db8::2 80 {\n  weight 2\n }\n}\n"
+      "virtual_server_group WEB {\n 10.0.0.5 80\n}\n"
+      "virtual_server 10.0.0.9 80 {\n protocol TCP\n real_server 10.0.1.9 80 {\n  bogus 1\n }\n}\n";
+  expectStreamedAsReference(text);
+  FakeFileSystem fs;
+  const LoadedConfig loaded = loadConfigText(kMain, text, {}, fs);
+  std::size_t validation = 0;
+  for (const Diagnostic& d : loaded.diagnostics.all())
+    if (d.message.find("already defined") != std::string::npos || d.message.find("has no 'path'") != std::string::npos ||
+        d.message.find("no 'url'") != std::string::npos || d.message.find("misc_path") != std::string::npos ||
+        d.message.find("below 'lthreshold'") != std::string::npos || d.message.find("link-local") != std::string::npos)
+      ++validation;
+  EXPECT_GE(validation, 5u);  // the test checks something: most of the messages above are there
+}
+
+// Each virtual server but a group's is checked when its '}' is read: with all of it, and only once.
+TEST(StreamingLoad, EachVirtualServerIsCheckedEarlyOnceComplete) {
+  Config config;
+  Diagnostics reading, lexing;
+  EarlyLvsChecks early;
+  StatementStream stream(openBlock(topLevelSchema(), config), BuildContext{reading, nullptr, &early}, lexing);
+  const Location where{FileName(kMain), 1};
+  for (const char* line : {"virtual_server 10.0.0.1 80 {", " protocol TCP", " real_server 10.0.1.1 80 {", " }",
+                           " real_server 10.0.1.1 80 {", " }", "}", "virtual_server group G {", " protocol TCP", "}",
+                           "virtual_server fwmark 3 {", "}"})
+    stream.addLine(where, line);
+  ASSERT_TRUE(stream.finish());
+  ASSERT_EQ(config.lvs.virtual_servers.size(), 3u);
+  const std::vector<Diagnostic>* first = early.messagesOf(0);
+  ASSERT_NE(first, nullptr);
+  ASSERT_EQ(first->size(), 1u);  // the second real server repeats the first: seen only once both were read
+  EXPECT_NE(first->front().message.find("already defined"), std::string::npos);
+  EXPECT_EQ(early.messagesOf(1), nullptr);  // a group's: left to validateLvs
+  ASSERT_NE(early.messagesOf(2), nullptr);
+  EXPECT_EQ(early.messagesOf(3), nullptr);
 }
 
 TEST(StreamingLoad, MessagesKeepTheirOrderAcrossPhases) {
