@@ -42,7 +42,7 @@ bool decodeEscape(char c, std::string& out) {
 }  // namespace
 
 std::span<const LexedToken> Lexer::split(const Location& where, std::string_view text, Diagnostics& diags) {
-  if (const std::optional<std::size_t> count = splitSpacedWords(text)) return std::span(spaced_).first(*count);
+  if (const std::size_t count = splitSpacedWords(text); count != kNotSpaced) return std::span(spaced_).first(count);
   tokens_.clear();
   splitAnyLine(where, text, diags);
   return tokens_;
@@ -79,11 +79,11 @@ __m128i loadShort(const char* p, std::size_t n) {
 
 // Most lines are a few unquoted words separated by spaces. Such a line is classified 16 bytes at a time into
 // bitmasks, and its words are read off the masks, instead of one table lookup per byte. Anything else (a quote, a tab
-// or other blank, a brace touching a word, a line longer than 64 bytes) gives nullopt, and splitAnyLine reads it.
+// or other blank, a brace touching a word, a line longer than 64 bytes) gives kNotSpaced, and splitAnyLine reads it.
 // Otherwise the tokens are the first `count` of spaced_.
-std::optional<std::size_t> Lexer::splitSpacedWords(std::string_view s) {
+std::size_t Lexer::splitSpacedWords(std::string_view s) {
   const std::size_t n = s.size();
-  if (n > kSpacedLineBytes) return std::nullopt;
+  if (n > kSpacedLineBytes) return kNotSpaced;
   // The line's own buffer may end right after it, so no load reads past its end: full blocks are loaded as they
   // stand, and the tail comes from a load that ends at the line's last byte.
   const char* const p = s.data();
@@ -108,7 +108,7 @@ std::optional<std::size_t> Lexer::splitSpacedWords(std::string_view s) {
     }
   }
   const std::uint64_t inLine = n == kSpacedLineBytes ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
-  if ((others & inLine) != 0) return std::nullopt;
+  if ((others & inLine) != 0) return kNotSpaced;
   std::size_t count = 0;
   std::uint64_t words = ~spaces & inLine;
   while (words != 0) {
@@ -121,14 +121,14 @@ std::optional<std::size_t> Lexer::splitSpacedWords(std::string_view s) {
     } else if (length == 1) {
       spaced_[count++] = {text[0] == '{' ? Token::Kind::OpenBrace : Token::Kind::CloseBrace, text, false, start};
     } else {
-      return std::nullopt;  // "VI_1{", "{10.0.0.1}", "${NAME}": splitAnyLine knows their rules
+      return kNotSpaced;  // "VI_1{", "{10.0.0.1}", "${NAME}": splitAnyLine knows their rules
     }
     words &= ~run;
   }
   return count;
 }
 #else
-std::optional<std::size_t> Lexer::splitSpacedWords(std::string_view) { return std::nullopt; }
+std::size_t Lexer::splitSpacedWords(std::string_view) { return kNotSpaced; }
 #endif
 
 void Lexer::splitAnyLine(const Location& where, std::string_view s, Diagnostics& diags) {
