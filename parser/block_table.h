@@ -17,6 +17,7 @@ class BlockTable;
 // A block read as its lines arrive cannot be counted before it is filled, so its vectors would grow by moving what
 // they hold (a real server is 552 bytes) and end up to half empty. The blocks of one file tend to look alike (the
 // real servers of one virtual server and of the next), so what the last block of a kind held sizes the next one.
+// At worst a block gets room for as many as the one before it: never twice the memory the file needs.
 class SizeHints {
  public:
   enum class Count { Statements, Blocks };
@@ -37,7 +38,9 @@ class SizeHints {
   }
 
  private:
-  static constexpr int kSlotBits = 7;  // twice the keyword tables that have blocks
+  // Keys: a Statements key per keyword table a block is read with, a Blocks key per vector of named blocks; some
+  // forty in all, so the table stays at most a third full.
+  static constexpr int kSlotBits = 7;
   struct Hint {
     std::uintptr_t key = 0;
     std::size_t last = 0;
@@ -47,7 +50,8 @@ class SizeHints {
 };
 
 // A block whose statements are read as their lines arrive: the keyword table of its type and the model block it
-// fills. `close` does what reading the whole block did after its last statement, if anything.
+// fills. `close` runs after its last statement (a virtual server with a bad header is dropped there, a good one
+// checked).
 class OpenBlock {
  public:
   // `target` is a block of the type `table` reads; openBlock() in schema.h makes sure of it.

@@ -47,6 +47,7 @@ void StatementStream::streamed(const LexedToken& t, const Location& where) {
       statement_.column = t.column;
       statement_.args.clear();
       statement_.hasBlock = false;
+      statement_.blockOpen = {};
       state_ = Statement::OnLine;
       return;
     case Token::Kind::OpenBrace:
