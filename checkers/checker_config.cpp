@@ -203,7 +203,7 @@ CheckerSpec checkerOf(const VirtualServer& vs, const RealServer& rs, const Check
   spec.connect.fwmark = c.fwmark;
   spec.connect.timeout = millis(e.connect_timeout);
 
-  for (const config::HttpUrl& url : c.urls) {
+  for (const config::HttpUrl& url : c.http().urls) {
     UrlCheck check;
     check.spec.path = url.path;
     check.spec.digest = url.digest;
@@ -212,14 +212,14 @@ CheckerSpec checkerOf(const VirtualServer& vs, const RealServer& rs, const Check
     spec.urls.push_back(std::move(check));
   }
   spec.virtualhost = e.virtualhost;
-  spec.httpProtocol = c.http_protocol.value_or(config::HttpProtocol::V1_0);
-  spec.enableSni = c.enable_sni;
-  spec.sniName = c.sni_name;
+  spec.httpProtocol = c.http().http_protocol.value_or(config::HttpProtocol::V1_0);
+  spec.enableSni = c.http().enable_sni;
+  spec.sniName = c.http().sni_name;
 
-  spec.miscPath = c.misc_path;
-  spec.user = c.user.empty() ? scriptUser : c.user;
+  spec.miscPath = c.misc().misc_path;
+  spec.user = c.misc().user.empty() ? scriptUser : c.misc().user;
   spec.miscTimeout = millis(e.misc_timeout);
-  spec.miscDynamic = c.misc_dynamic;
+  spec.miscDynamic = c.misc().misc_dynamic;
   return spec;
 }
 

@@ -25,6 +25,22 @@ std::string_view checkerKeyword(CheckerType type) {
   return "?";
 }
 
+void Checker::setType(CheckerType t) {
+  type = t;
+  switch (t) {
+    case CheckerType::Http:
+    case CheckerType::Ssl: details.emplace<HttpFields>(); break;
+    case CheckerType::Misc: details.emplace<MiscFields>(); break;
+    case CheckerType::Smtp: details.emplace<SmtpFields>(); break;
+    case CheckerType::Dns: details.emplace<DnsFields>(); break;
+    case CheckerType::Udp: details.emplace<UdpFields>(); break;
+    case CheckerType::File: details.emplace<FileFields>(); break;
+    case CheckerType::Bfd: details.emplace<BfdFields>(); break;
+    case CheckerType::Tcp:
+    case CheckerType::Ping: details.emplace<std::monostate>(); break;
+  }
+}
+
 bool HttpUrl::acceptsStatus(int code) const {
   if (status_code.empty()) return code >= 200 && code <= 299;
   for (const auto& [low, high] : status_code)
@@ -157,6 +173,25 @@ const Schema<U>& urlSchema() {
 
 namespace {
 
+// A keyword of one type's fields, read into and written from the checker's `details`, which setType gave that type.
+template <class Fields>
+Keyword<C> ofType(Keyword<Fields> k) {
+  Keyword<C> out{k.name, {}, {}, k.support, k.replacement, k.repeatable};
+  if (k.read)
+    out.read = [read = std::move(k.read)](C& c, const Node& n, BuildContext& ctx) { read(std::get<Fields>(c.details), n, ctx); };
+  if (k.write)
+    out.write = [write = std::move(k.write)](const C& c, DumpWriter& w) {
+      if (const Fields* fields = std::get_if<Fields>(&c.details)) write(*fields, w);
+    };
+  if (k.reserve)
+    out.reserve = [reserve = std::move(k.reserve)](C& c, std::size_t more) { reserve(std::get<Fields>(c.details), more); };
+  if (k.open)
+    out.open = [open = std::move(k.open)](C& c, const Node& n, BuildContext& ctx) {
+      return open(std::get<Fields>(c.details), n, ctx);
+    };
+  return out;
+}
+
 void addConnectionKeywords(std::vector<Keyword<C>>& k) {
   k.push_back(addressField("connect_ip", &C::connect_ip));
   k.push_back(intField("connect_port", &C::connect_port, 1, 65535));
@@ -187,27 +222,29 @@ std::vector<Keyword<C>> commonKeywords() {
 }
 
 std::vector<Keyword<C>> httpKeywords() {
+  using H = HttpFields;
   std::vector<Keyword<C>> k = commonKeywords();
-  k.push_back(wordField("virtualhost", &C::virtualhost));
-  k.push_back(choiceField("http_protocol", &C::http_protocol,
-                          EnumTable<HttpProtocol>{{"1.0", HttpProtocol::V1_0}, {"1.0C", HttpProtocol::V1_0C},
-                                                  {"1.1", HttpProtocol::V1_1}},
-                          true));
-  k.push_back(flagField("enable_sni", &C::enable_sni));
-  k.push_back(wordField("sni_name", &C::sni_name));
-  k.push_back(flagField("fast_recovery", &C::fast_recovery));
-  k.push_back(flagField("tls_compliant", &C::tls_compliant));
-  k.push_back(namedBlocks("url", &C::urls, urlSchema()));
+  k.push_back(ofType(wordField("virtualhost", &H::virtualhost)));
+  k.push_back(ofType(choiceField("http_protocol", &H::http_protocol,
+                                 EnumTable<HttpProtocol>{{"1.0", HttpProtocol::V1_0}, {"1.0C", HttpProtocol::V1_0C},
+                                                         {"1.1", HttpProtocol::V1_1}},
+                                 true)));
+  k.push_back(ofType(flagField("enable_sni", &H::enable_sni)));
+  k.push_back(ofType(wordField("sni_name", &H::sni_name)));
+  k.push_back(ofType(flagField("fast_recovery", &H::fast_recovery)));
+  k.push_back(ofType(flagField("tls_compliant", &H::tls_compliant)));
+  k.push_back(ofType(namedBlocks("url", &H::urls, urlSchema())));
   return k;
 }
 
 std::vector<Keyword<C>> miscKeywords() {
+  using M = MiscFields;
   std::vector<Keyword<C>> k;
   addTimingKeywords(k);
-  k.push_back(commandField("misc_path", &C::misc_path));
-  k.push_back(intField("misc_timeout", &C::misc_timeout, 0, kUintMax / 1000000));
-  k.push_back(flagField("misc_dynamic", &C::misc_dynamic));
-  k.push_back(commandField("user", &C::user));
+  k.push_back(ofType(commandField("misc_path", &M::misc_path)));
+  k.push_back(ofType(intField("misc_timeout", &M::misc_timeout, 0, kUintMax / 1000000)));
+  k.push_back(ofType(flagField("misc_dynamic", &M::misc_dynamic)));
+  k.push_back(ofType(commandField("user", &M::user)));
   return k;
 }
 
@@ -218,23 +255,23 @@ const Schema<C>& smtpHostSchema() {
 
 std::vector<Keyword<C>> smtpKeywords() {
   std::vector<Keyword<C>> k = commonKeywords();
-  k.push_back(commandField("helo_name", &C::helo_name));
+  k.push_back(ofType(commandField("helo_name", &SmtpFields::helo_name)));
   std::function<void(C&, const Node&, BuildContext&)> init = [](C& host, const Node& n, BuildContext& ctx) {
-    host.type = CheckerType::Smtp;
+    host.setType(CheckerType::Smtp);
     ctx.diags.warning(n.where, "'host' blocks in SMTP_CHECK are deprecated; use one SMTP_CHECK per server");
   };
-  k.push_back(namedBlocks("host", &C::hosts, smtpHostSchema(), init));
+  k.push_back(ofType(namedBlocks("host", &SmtpFields::hosts, smtpHostSchema(), init)));
   return k;
 }
 
 std::vector<Keyword<C>> dnsKeywords() {
   std::vector<Keyword<C>> k = commonKeywords();
-  k.push_back(choiceField("type", &C::dns_type,
-                          EnumTable<DnsType>{{"A", DnsType::A}, {"NS", DnsType::NS}, {"CNAME", DnsType::CNAME},
-                                             {"SOA", DnsType::SOA}, {"MX", DnsType::MX}, {"TXT", DnsType::TXT},
-                                             {"AAAA", DnsType::AAAA}},
-                          true));
-  k.push_back(wordField("name", &C::dns_name));
+  k.push_back(ofType(choiceField("type", &DnsFields::dns_type,
+                                 EnumTable<DnsType>{{"A", DnsType::A}, {"NS", DnsType::NS}, {"CNAME", DnsType::CNAME},
+                                                    {"SOA", DnsType::SOA}, {"MX", DnsType::MX}, {"TXT", DnsType::TXT},
+                                                    {"AAAA", DnsType::AAAA}},
+                                 true)));
+  k.push_back(ofType(wordField("name", &DnsFields::dns_name)));
   return k;
 }
 
@@ -249,21 +286,22 @@ bool isHexText(const std::string& text, bool allowDontCare) {
 }
 
 std::vector<Keyword<C>> udpKeywords() {
+  using D = UdpFields;
   std::vector<Keyword<C>> k = commonKeywords();
-  k.push_back(custom<C>(
+  k.push_back(ofType(custom<D>(
       "payload",
-      [](C& c, const Node& n, BuildContext& ctx) {
+      [](D& c, const Node& n, BuildContext& ctx) {
         if (!expectArgs(n, 1, 1000, ctx)) return;
         std::string text = joinArgs(n);
         if (!isHexText(text, false)) { ctx.diags.error(n.where, "'payload' must be hexadecimal digits, not '" + text + "'"); return; }
         c.payload = text;
       },
-      [](const C& c, DumpWriter& out) {
+      [](const D& c, DumpWriter& out) {
         if (!c.payload.empty()) out.text("payload", {c.payload});
-      }));
-  k.push_back(custom<C>(
+      })));
+  k.push_back(ofType(custom<D>(
       "require_reply",
-      [](C& c, const Node& n, BuildContext& ctx) {
+      [](D& c, const Node& n, BuildContext& ctx) {
         std::string text = joinArgs(n);
         if (!isHexText(text, true)) {
           ctx.diags.error(n.where, "'require_reply' must be hexadecimal digits (X for any), not '" + text + "'");
@@ -271,22 +309,23 @@ std::vector<Keyword<C>> udpKeywords() {
         }
         c.require_reply = text;
       },
-      [](const C& c, DumpWriter& out) {
+      [](const D& c, DumpWriter& out) {
         if (!c.require_reply) return;
         if (c.require_reply->empty()) out.flag("require_reply");
         else out.text("require_reply", {*c.require_reply});
-      }));
-  k.push_back(intField("min_reply_length", &C::min_reply_length, 0, 65535));
-  k.push_back(intField("max_reply_length", &C::max_reply_length, 0, 65535));
+      })));
+  k.push_back(ofType(intField("min_reply_length", &D::min_reply_length, 0, 65535)));
+  k.push_back(ofType(intField("max_reply_length", &D::max_reply_length, 0, 65535)));
   return k;
 }
 
 std::vector<Keyword<C>> fileKeywords() {
+  using F = FileFields;
   return {
-      wordField("track_file", &C::track_file),
-      custom<C>(
+      ofType(wordField("track_file", &F::track_file)),
+      ofType(custom<F>(
           "weight",
-          [](C& c, const Node& n, BuildContext& ctx) {
+          [](F& c, const Node& n, BuildContext& ctx) {
             if (!expectArgs(n, 1, 2, ctx)) return;
             auto w = readInteger(n, 0, -2147483647LL, 2147483647LL, ctx);
             if (!w) return;
@@ -297,18 +336,18 @@ std::vector<Keyword<C>> fileKeywords() {
             c.file_weight = *w;
             c.file_weight_reverse = n.args.size() == 2;
           },
-          [](const C& c, DumpWriter& out) {
+          [](const F& c, DumpWriter& out) {
             if (!c.file_weight) return;
             std::vector<std::string> words{std::to_string(*c.file_weight)};
             if (c.file_weight_reverse) words.push_back("reverse");
             out.text("weight", words);
-          }),
-      flagField("dynamic", &C::dynamic),
+          })),
+      ofType(flagField("dynamic", &F::dynamic)),
   };
 }
 
 std::vector<Keyword<C>> bfdKeywords() {
-  return {wordField("name", &C::bfd_name), optionalFlagField("alpha", &C::alpha)};
+  return {ofType(wordField("name", &BfdFields::bfd_name)), optionalFlagField("alpha", &C::alpha)};
 }
 
 Schema<C> makeSchema(CheckerType type) {
@@ -354,7 +393,7 @@ std::vector<Keyword<RealServer>> checkerKeywords() {
         [type](RealServer& rs, const Node& n, BuildContext& ctx) {
           if (!n.hasBlock) { ctx.diags.error(n.where, "'" + n.keyword + "' expects a block { ... }"); return; }
           Checker& c = rs.checkers.emplace_back();  // read in place: a Checker is large to move
-          c.type = type;
+          c.setType(type);
           c.meta.where = n.where;
           checkerSchema(type).read(c, n.children, ctx);
         },
@@ -369,7 +408,7 @@ std::vector<Keyword<RealServer>> checkerKeywords() {
         true);
     checker.open = [type](RealServer& rs, const Node& n, BuildContext&) {
       Checker& c = rs.checkers.emplace_back();
-      c.type = type;
+      c.setType(type);
       c.meta.where = n.where;
       return openBlock(checkerSchema(type), c);
     };

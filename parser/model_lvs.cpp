@@ -432,9 +432,9 @@ EffectiveChecker effectiveChecker(const VirtualServer& vs, const RealServer& rs,
                                                                                                    : 1;
   e.delay_before_retry = pick(c.delay_before_retry, rs.delay_before_retry, vs.delay_before_retry, defaultDelayBeforeRetry);
   e.alpha = c.alpha.value_or(server.alpha);
-  e.virtualhost = pick(c.virtualhost, rs.virtualhost, vs.virtualhost, std::string());
+  e.virtualhost = pick(c.http().virtualhost, rs.virtualhost, vs.virtualhost, std::string());
   // keepalived times a script out after the service's delay_loop when misc_timeout is unset or 0.
-  e.misc_timeout = c.misc_timeout && *c.misc_timeout > 0 ? static_cast<double>(*c.misc_timeout)
+  e.misc_timeout = c.misc().misc_timeout && *c.misc().misc_timeout > 0 ? static_cast<double>(*c.misc().misc_timeout)
                                                           : vs.delay_loop.value_or(kDefaultDelayLoop);
   return e;
 }

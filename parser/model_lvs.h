@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "parser/common_fields.h"
@@ -58,7 +59,56 @@ struct HttpUrl {
 enum class HttpProtocol { V1_0, V1_0C, V1_1 };
 enum class DnsType { A, NS, CNAME, SOA, MX, TXT, AAAA };
 
-// One health checker. All types share this struct; each type's keyword table only admits its
+struct Checker;
+
+// The fields only one type of checker has. A checker holds its own type's (Checker::details), so the 10,000
+// checkers of a large configuration do not each carry every type's strings.
+struct HttpFields {  // HTTP_GET and SSL_GET
+  std::vector<HttpUrl> urls;
+  std::optional<std::string> virtualhost;
+  std::optional<HttpProtocol> http_protocol;  // unset: 1.0
+  bool enable_sni = false;
+  std::string sni_name;
+  bool fast_recovery = false;
+  bool tls_compliant = false;
+};
+
+struct MiscFields {
+  std::string misc_path;
+  std::optional<long long> misc_timeout;  // seconds; unset: the virtual server's delay_loop
+  bool misc_dynamic = false;
+  std::string user;
+};
+
+struct SmtpFields {
+  std::string helo_name;
+  std::vector<Checker> hosts;  // keepalived's deprecated way to list several servers
+};
+
+struct DnsFields {
+  std::optional<DnsType> dns_type;  // unset: SOA
+  std::string dns_name = ".";
+};
+
+struct UdpFields {
+  std::string payload;
+  std::optional<std::string> require_reply;  // present with "" when a reply is required, any content
+  long long min_reply_length = 0;
+  long long max_reply_length = 255;
+};
+
+struct FileFields {
+  std::string track_file;
+  std::optional<long long> file_weight;
+  bool file_weight_reverse = false;
+  bool dynamic = false;
+};
+
+struct BfdFields {
+  std::string bfd_name;
+};
+
+// One health checker: what every type shares, and its own type's fields. Each type's keyword table only admits its
 // own keywords, so a TCP_CHECK never carries a url.
 struct Checker {
   BlockMeta meta;
@@ -81,45 +131,28 @@ struct Checker {
   std::optional<bool> alpha;
   bool log_all_failures = false;
 
-  // HTTP_GET / SSL_GET
-  std::vector<HttpUrl> urls;
-  std::optional<std::string> virtualhost;
-  std::optional<HttpProtocol> http_protocol;  // unset: 1.0
-  bool enable_sni = false;
-  std::string sni_name;
-  bool fast_recovery = false;
-  bool tls_compliant = false;
+  std::variant<std::monostate, HttpFields, MiscFields, SmtpFields, DnsFields, UdpFields, FileFields, BfdFields> details;
 
-  // MISC_CHECK
-  std::string misc_path;
-  std::optional<long long> misc_timeout;  // seconds; unset: the virtual server's delay_loop
-  bool misc_dynamic = false;
-  std::string user;
-
-  // SMTP_CHECK (host blocks are keepalived's deprecated way to list several servers)
-  std::string helo_name;
-  std::vector<Checker> hosts;
-
-  // DNS_CHECK
-  std::optional<DnsType> dns_type;  // unset: SOA
-  std::string dns_name = ".";
-
-  // UDP_CHECK
-  std::string payload;
-  std::optional<std::string> require_reply;  // present with "" when a reply is required, any content
-  long long min_reply_length = 0;
-  long long max_reply_length = 255;
-
-  // FILE_CHECK
-  std::string track_file;
-  std::optional<long long> file_weight;
-  bool file_weight_reverse = false;
-  bool dynamic = false;
-
-  // BFD_CHECK
-  std::string bfd_name;
+  // Gives `details` the alternative of this checker's type.
+  void setType(CheckerType t);
+  // One type's fields; a checker of another type reads as that type's defaults.
+  const HttpFields& http() const { return fieldsOr<HttpFields>(); }
+  const MiscFields& misc() const { return fieldsOr<MiscFields>(); }
+  const SmtpFields& smtp() const { return fieldsOr<SmtpFields>(); }
+  const DnsFields& dns() const { return fieldsOr<DnsFields>(); }
+  const UdpFields& udp() const { return fieldsOr<UdpFields>(); }
+  const FileFields& file() const { return fieldsOr<FileFields>(); }
+  const BfdFields& bfd() const { return fieldsOr<BfdFields>(); }
 
   std::vector<std::string> blockArgs() const { return {}; }
+
+ private:
+  template <class Fields>
+  const Fields& fieldsOr() const {
+    static const Fields defaults;
+    const Fields* own = std::get_if<Fields>(&details);
+    return own ? *own : defaults;
+  }
 };
 
 struct RealServer {

@@ -94,25 +94,25 @@ void validateChecker(const RealServer& rs, const Checker& c, Diagnostics& diags)
   switch (c.type) {
     case CheckerType::Http:
     case CheckerType::Ssl:
-      if (c.urls.empty())
+      if (c.http().urls.empty())
         diags.warning(c.meta.where, what + " has no 'url' block; keepalived ignores this checker");
-      for (const HttpUrl& u : c.urls)
+      for (const HttpUrl& u : c.http().urls)
         if (u.path.empty()) diags.error(u.meta.where, "'url' block in " + what + " has no 'path'");
       break;
     case CheckerType::Misc:
-      if (c.misc_path.empty()) diags.error(c.meta.where, "MISC_CHECK has no 'misc_path' (the script to run)");
+      if (c.misc().misc_path.empty()) diags.error(c.meta.where, "MISC_CHECK has no 'misc_path' (the script to run)");
       break;
     case CheckerType::File:
-      if (c.track_file.empty()) diags.error(c.meta.where, "FILE_CHECK has no 'track_file'");
+      if (c.file().track_file.empty()) diags.error(c.meta.where, "FILE_CHECK has no 'track_file'");
       break;
     case CheckerType::Bfd:
-      if (c.bfd_name.empty()) diags.error(c.meta.where, "BFD_CHECK has no 'name' (the bfd_instance to follow)");
+      if (c.bfd().bfd_name.empty()) diags.error(c.meta.where, "BFD_CHECK has no 'name' (the bfd_instance to follow)");
       break;
     case CheckerType::Udp:
-      if (c.min_reply_length > c.max_reply_length)
-        diags.error(c.meta.locationOf("min_reply_length"), "'min_reply_length' " + std::to_string(c.min_reply_length) +
+      if (c.udp().min_reply_length > c.udp().max_reply_length)
+        diags.error(c.meta.locationOf("min_reply_length"), "'min_reply_length' " + std::to_string(c.udp().min_reply_length) +
                                                               " exceeds 'max_reply_length' " +
-                                                              std::to_string(c.max_reply_length));
+                                                              std::to_string(c.udp().max_reply_length));
       break;
     default:
       break;
@@ -185,9 +185,9 @@ void validateRealServers(const LvsSection& lvs, const VirtualServer& vs, Diagnos
     int dynamicMisc = 0;
     for (const Checker& c : rs.checkers) {
       validateChecker(rs, c, diags);
-      if (c.type == CheckerType::Misc && c.misc_dynamic && ++dynamicMisc == 2)
+      if (c.type == CheckerType::Misc && c.misc().misc_dynamic && ++dynamicMisc == 2)
         diags.warning(c.meta.where, "more than one MISC_CHECK with 'misc_dynamic' on one real_server fight over its weight");
-      for (const Checker& host : c.hosts) validateChecker(rs, host, diags);
+      for (const Checker& host : c.smtp().hosts) validateChecker(rs, host, diags);
     }
   }
   if (vs.real_servers.empty()) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
 #include "parser/model_checkers.h"
 #include "tests/unit/parser/config_test_util.h"
@@ -208,7 +209,7 @@ TEST(LvsModel, CheckersInheritFromRealAndVirtualServer) {
   EXPECT_EQ(misc.misc_timeout, 10);   // unset: the service's delay_loop
 
   const EffectiveChecker dns = effectiveChecker(vs, rs, rs.checkers[2]);
-  EXPECT_EQ(*rs.checkers[2].dns_type, DnsType::A);
+  EXPECT_EQ(*rs.checkers[2].dns().dns_type, DnsType::A);
   EXPECT_EQ(dns.delay_before_retry, 10);  // DNS_CHECK retries after delay_loop
 
   const EffectiveChecker tcp = effectiveChecker(vs, rs, rs.checkers[3]);
@@ -227,7 +228,7 @@ TEST(LvsModel, CheckerTypeDefaultsWithoutOverrides) {
   const RealServer& rs = vs.real_servers[0];
   EXPECT_EQ(effectiveChecker(vs, rs, rs.checkers[0]).retry, 0);
   EXPECT_EQ(effectiveChecker(vs, rs, rs.checkers[0]).misc_timeout, 4);
-  EXPECT_EQ(rs.checkers[0].misc_path, "/bin/check x");
+  EXPECT_EQ(rs.checkers[0].misc().misc_path, "/bin/check x");
   EXPECT_EQ(effectiveChecker(vs, rs, rs.checkers[1]).retry, 3);
   EXPECT_EQ(effectiveChecker(vs, rs, rs.checkers[1]).delay_before_retry, 60);
 }
@@ -270,9 +271,9 @@ TEST(LvsModel, HttpUrlChecks) {
                                 "t.conf:13: error: 'url' block in SSL_GET has no 'path'"}));
   const Checker& ssl = onlyVs(c).real_servers[0].checkers[0];
   EXPECT_EQ(ssl.type, CheckerType::Ssl);
-  EXPECT_EQ(*ssl.http_protocol, HttpProtocol::V1_1);
-  EXPECT_TRUE(ssl.enable_sni);
-  const HttpUrl& u = ssl.urls.at(0);
+  EXPECT_EQ(*ssl.http().http_protocol, HttpProtocol::V1_1);
+  EXPECT_TRUE(ssl.http().enable_sni);
+  const HttpUrl& u = ssl.http().urls.at(0);
   EXPECT_EQ(u.digest, "9b3a0c85a887a256d6939da88aabd8cd");
   EXPECT_TRUE(u.acceptsStatus(301));
   EXPECT_FALSE(u.acceptsStatus(250));
@@ -378,16 +379,38 @@ TEST(LvsModel, DumpReadsBackTheSame) {
   ASSERT_EQ(rs.checkers.size(), 6u);
   EXPECT_EQ(rs.checkers[0].type, CheckerType::Tcp);
   EXPECT_EQ(*rs.checkers[0].connect_timeout, 2.5);
-  EXPECT_EQ(rs.checkers[1].urls.at(0).path, "/a b");
-  EXPECT_EQ(rs.checkers[1].urls.at(0).status_code, (std::vector<std::pair<int, int>>{{200, 204}, {301, 301}}));
-  EXPECT_EQ(rs.checkers[1].urls.size(), 2u);
-  EXPECT_EQ(rs.checkers[2].misc_path, "/bin/check --x");
-  EXPECT_EQ(*rs.checkers[3].hosts.at(0).connect_ip, ip("10.0.0.50"));
-  EXPECT_EQ(*rs.checkers[4].require_reply, "");
-  EXPECT_EQ(*rs.checkers[5].file_weight, -3);
-  EXPECT_TRUE(rs.checkers[5].file_weight_reverse);
+  EXPECT_EQ(rs.checkers[1].http().urls.at(0).path, "/a b");
+  EXPECT_EQ(rs.checkers[1].http().urls.at(0).status_code, (std::vector<std::pair<int, int>>{{200, 204}, {301, 301}}));
+  EXPECT_EQ(rs.checkers[1].http().urls.size(), 2u);
+  EXPECT_EQ(rs.checkers[2].misc().misc_path, "/bin/check --x");
+  EXPECT_EQ(*rs.checkers[3].smtp().hosts.at(0).connect_ip, ip("10.0.0.50"));
+  EXPECT_EQ(*rs.checkers[4].udp().require_reply, "");
+  EXPECT_EQ(*rs.checkers[5].file().file_weight, -3);
+  EXPECT_TRUE(rs.checkers[5].file().file_weight_reverse);
   EXPECT_EQ(again.config.lvs.groups.at(0).entries.at(1).fwmark, 7u);
   EXPECT_EQ(again.config.lvs.virtual_servers.at(1).group, "G");
+}
+
+// A checker holds only its own type's fields; asked for another type's, it answers that type's defaults, and a copy
+// keeps its own.
+TEST(LvsModel, EachCheckerHoldsItsOwnTypesFields) {
+  auto c = parse(kRich);
+  ASSERT_TRUE(errors(c).empty()) << errors(c)[0];
+  const RealServer rs = c.config.lvs.virtual_servers.at(0).real_servers.at(0);  // a copy
+  ASSERT_EQ(rs.checkers.size(), 6u);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(rs.checkers[0].details));  // TCP_CHECK
+  EXPECT_TRUE(std::holds_alternative<HttpFields>(rs.checkers[1].details));
+  EXPECT_TRUE(std::holds_alternative<MiscFields>(rs.checkers[2].details));
+  EXPECT_TRUE(std::holds_alternative<SmtpFields>(rs.checkers[3].details));
+  EXPECT_TRUE(std::holds_alternative<UdpFields>(rs.checkers[4].details));
+  EXPECT_TRUE(std::holds_alternative<FileFields>(rs.checkers[5].details));
+  EXPECT_TRUE(std::holds_alternative<SmtpFields>(rs.checkers[3].smtp().hosts.at(0).details));
+  EXPECT_TRUE(rs.checkers[0].http().urls.empty());
+  EXPECT_EQ(rs.checkers[0].dns().dns_name, ".");
+  EXPECT_EQ(rs.checkers[1].udp().max_reply_length, 255);
+  EXPECT_EQ(rs.checkers[2].http().urls.size(), 0u);
+  EXPECT_EQ(rs.checkers[1].http().urls.size(), 2u);
+  EXPECT_LT(sizeof(Checker), 400u);  // what the split is for: it was 744 bytes with every type's fields
 }
 
 TEST(LvsModel, JsonDumpHasVirtualServersWithNestedRealServersAndCheckers) {
