@@ -1,5 +1,6 @@
 #pragma once
 // The typed configuration model: plain structs filled from the keyword tables.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,7 @@ class EarlyLvsChecks {
   const std::vector<Diagnostic>* messagesOf(std::size_t index) const;  // null: not checked early
 
  private:
-  std::vector<std::vector<Diagnostic>> messages_;  // by index
-  std::vector<bool> checked_;
+  std::vector<std::optional<std::vector<Diagnostic>>> messages_;  // by index; empty: not checked early
 };
 
 // Semantic checks that need the whole model (references, uniqueness, combinations).

@@ -260,16 +260,12 @@ void EarlyLvsChecks::check(const LvsSection& lvs, std::size_t index) {
   if (vs.kind == VirtualServerKind::Group) return;
   Diagnostics found;
   validateVirtualServer(lvs, vs, found);
-  if (messages_.size() <= index) {
-    messages_.resize(index + 1);
-    checked_.resize(index + 1);
-  }
+  if (messages_.size() <= index) messages_.resize(index + 1);
   messages_[index] = found.all();
-  checked_[index] = true;
 }
 
 const std::vector<Diagnostic>* EarlyLvsChecks::messagesOf(std::size_t index) const {
-  return index < checked_.size() && checked_[index] ? &messages_[index] : nullptr;
+  return index < messages_.size() && messages_[index] ? &*messages_[index] : nullptr;
 }
 
 void validateLvs(const Config& config, Diagnostics& diags, const EarlyLvsChecks* early) {
