@@ -35,9 +35,7 @@ class StatementStream {
   enum class Statement { None, OnLine, Ended };
 
   void streamed(const LexedToken& t, const Location& where);
-  void inWhole(const LexedToken& t, std::span<const LexedToken> rest, const Location& where);
   void readStatement();
-  void startWhole();
   void readWhole();
 
   SizeHints sizes_;
@@ -49,14 +47,14 @@ class StatementStream {
   Statement state_ = Statement::None;
   bool broken_ = false;
 
-  // A block read whole: its tree, in an arena reused block after block.
+  // A block read whole: its tree, built by the same brace counting as buildTree's, in an arena reused block after
+  // block. A brace error there is all `counting_` is for: it breaks the stream.
   static constexpr std::size_t kFirstArenaBytes = 64 * 1024;
   std::unique_ptr<std::byte[]> firstArenaBlock_;
   std::pmr::monotonic_buffer_resource arena_;
-  std::pmr::vector<Node> whole_;  // its root, once one is being built
-  std::vector<Node*> open_;      // the nodes of that tree whose block is open, root first
-  Node* wholeStatement_ = nullptr;
-  Statement wholeState_ = Statement::None;
+  Diagnostics counting_;
+  const TopLevelPredicate noRecovery_;
+  TreeBuilder whole_;
 };
 
 }  // namespace tandem::config

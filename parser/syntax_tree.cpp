@@ -33,144 +33,133 @@ std::string Node::describe() const {
   return out;
 }
 
-namespace {
+TreeBuilder::TreeBuilder(Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly, bool useLayout,
+                         std::pmr::memory_resource* memory)
+    : diags_(diags), isTopLevelOnly_(isTopLevelOnly), useLayout_(useLayout), tree_{std::pmr::vector<Node>(memory)} {}
 
-// Builds the tree from the tokens. Pure brace counting is the truth for a well-formed file;
-// `useLayout` switches on the recovery heuristics that run only once counting found an error:
-// indentation (a '}' that lines up with an outer block's keyword closes that block, so the
-// inner unclosed '{' is the one reported) and top-level-only keywords met while nested.
-class TreeBuilder {
- public:
-  TreeBuilder(Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly, bool useLayout)
-      : diags_(diags), isTopLevelOnly_(isTopLevelOnly), useLayout_(useLayout) {}
+void TreeBuilder::addLine(const Location& where, std::string_view text, Diagnostics& lexerDiags) {
+  const std::span<const LexedToken> tokens = lexer_.split(where, text, lexerDiags);
+  for (std::size_t i = 0; i < tokens.size(); ++i) token(tokens, i, where);
+  endLine();
+}
 
-  // Copies each word once, from the lexer's view into the tree.
-  void addLine(const Location& where, std::string_view text, Diagnostics& lexerDiags) {
-    const std::span<const LexedToken> tokens = lexer_.split(where, text, lexerDiags);
-    bool firstOnLine = true;
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-      const LexedToken& t = tokens[i];
-      if (t.kind == Token::Kind::OpenBrace) {
-        openBlock(where);
-      } else if (t.kind == Token::Kind::CloseBrace) {
-        finishStatement();
-        closeBlock(t, firstOnLine, where);
-      } else if (!statement_) {
-        startStatement(t, wordsAfter(tokens, i), where);
-      } else {
-        statement_->args.emplace_back(t.kind, t.text, t.quoted, t.column);
-      }
-      firstOnLine = false;
-    }
-    // A statement ends with its line; it may still take a '{' that opens the next line.
-    if (statement_) {
-      finishStatement();
-      lastFinished_ = true;
-    }
-  }
-
-  SyntaxTree finish() {
+// Copies each word once, from the lexer's view into the tree.
+void TreeBuilder::token(std::span<const LexedToken> line, std::size_t i, const Location& where) {
+  const LexedToken& t = line[i];
+  if (t.kind == Token::Kind::OpenBrace) {
+    openBlock(where);
+  } else if (t.kind == Token::Kind::CloseBrace) {
     finishStatement();
-    while (!stack_.empty()) {
-      Frame& f = stack_.back();
-      diags_.error(f.node().blockOpen, "unclosed '{' of '" + f.node().describe() + "'");
-      stack_.pop_back();
-    }
-    return std::move(tree_);
+    closeBlock(t, i == 0, where);
+  } else if (!statement_) {
+    std::size_t words = 0;
+    while (i + 1 + words < line.size() && line[i + 1 + words].kind == Token::Kind::Word) ++words;
+    startStatement(t, words, where);
+  } else {
+    statement_->args.emplace_back(t.kind, t.text, t.quoted, t.column);
   }
+}
 
-  SyntaxTree build(const std::vector<SourceLine>& lines, Diagnostics& lexerDiags) {
-    for (const SourceLine& line : lines) addLine(line.where, line.text, lexerDiags);
-    return finish();
+void TreeBuilder::endLine() {
+  // A statement ends with its line; it may still take a '{' that opens the next line.
+  if (statement_) {
+    finishStatement();
+    lastFinished_ = true;
   }
+}
 
- private:
-  struct Frame {
-    std::pmr::vector<Node>* siblings;
-    std::size_t index;
-    Node& node() const { return (*siblings)[index]; }
-  };
+void TreeBuilder::openWith(const Node& header) {
+  Node& root = tree_.topLevel.emplace_back(header);  // into the tree's memory, as its children will be
+  root.hasBlock = true;
+  stack_.push_back({&tree_.topLevel, tree_.topLevel.size() - 1});
+  statement_ = nullptr;
+  lastFinished_ = false;
+}
 
-  std::pmr::vector<Node>& currentChildren() { return stack_.empty() ? tree_.topLevel : stack_.back().node().children; }
+void TreeBuilder::clear() {
+  std::pmr::vector<Node>(tree_.topLevel.get_allocator()).swap(tree_.topLevel);  // destructors run here
+  stack_.clear();
+  statement_ = nullptr;
+  lastFinished_ = false;
+}
 
-  static std::size_t wordsAfter(std::span<const LexedToken> tokens, std::size_t i) {
-    std::size_t n = 0;
-    while (++i < tokens.size() && tokens[i].kind == Token::Kind::Word) ++n;
-    return n;
-  }
-
-  void startStatement(const LexedToken& t, std::size_t argCount, const Location& where) {
-    if (useLayout_ && !stack_.empty() && isTopLevelOnly_ && isTopLevelOnly_(t.text)) {
-      while (!stack_.empty()) {
-        diags_.error(stack_.back().node().blockOpen,
-                     "unclosed '{' of '" + stack_.back().node().describe() + "' (the next '" + std::string(t.text) +
-                         "' block starts at line " + std::to_string(where.line) + ")");
-        stack_.pop_back();
-      }
-    }
-    lastFinished_ = false;
-    std::pmr::vector<Node>& siblings = currentChildren();
-    // Blocks mostly hold a few statements: skip the 1, 2, 4 growth steps.
-    if (siblings.empty()) siblings.reserve(4);
-    statement_ = &siblings.emplace_back(t.text);  // built in place; nothing else joins that vector meanwhile
-    statement_->where = where;
-    statement_->column = t.column;
-    statement_->args.reserve(argCount);
-  }
-
-  void finishStatement() { statement_ = nullptr; }
-
-  void openBlock(const Location& where) {
-    std::pmr::vector<Node>& siblings = currentChildren();
-    if (statement_) {
-      finishStatement();
-    } else if (!lastFinished_ || siblings.empty() || siblings.back().hasBlock) {
-      diags_.error(where, "'{' without a keyword before it");
-      Node& anonymous = siblings.emplace_back();
-      anonymous.keyword = "{";
-      anonymous.where = where;
-    }
-    lastFinished_ = false;
-    Node& owner = siblings.back();
-    owner.hasBlock = true;
-    owner.blockOpen = where;
-    stack_.push_back({&siblings, siblings.size() - 1});
-  }
-
-  void closeBlock(const LexedToken& brace, bool firstOnLine, const Location& where) {
-    lastFinished_ = false;
-    if (stack_.empty()) {
-      diags_.error(where, "'}' without a matching '{'");
-      return;
-    }
-    if (useLayout_ && firstOnLine) {
-      // A '}' indented less than the innermost block's keyword but exactly under an outer
-      // block's keyword closes that outer block: the blocks in between were left open.
-      if (brace.column < stack_.back().node().column) {
-        for (std::size_t k = stack_.size() - 1; k-- > 0;) {
-          if (stack_[k].node().column != brace.column) continue;
-          while (stack_.size() > k + 1) {
-            diags_.error(stack_.back().node().blockOpen, "unclosed '{' of '" + stack_.back().node().describe() + "'");
-            stack_.pop_back();
-          }
-          break;
-        }
-      }
-    }
+SyntaxTree TreeBuilder::finish() {
+  finishStatement();
+  while (!stack_.empty()) {
+    Frame& f = stack_.back();
+    diags_.error(f.node().blockOpen, "unclosed '{' of '" + f.node().describe() + "'");
     stack_.pop_back();
   }
+  return std::move(tree_);
+}
 
-  Diagnostics& diags_;
-  const TopLevelPredicate& isTopLevelOnly_;
-  bool useLayout_;
-  SyntaxTree tree_;
-  std::vector<Frame> stack_;
-  Node* statement_ = nullptr;  // the open statement, the last of currentChildren()
-  Lexer lexer_;
-  bool lastFinished_ = false;  // the previous line ended a statement that may still own a '{'
-};
+SyntaxTree TreeBuilder::build(const std::vector<SourceLine>& lines, Diagnostics& lexerDiags) {
+  for (const SourceLine& line : lines) addLine(line.where, line.text, lexerDiags);
+  return finish();
+}
 
-}  // namespace
+std::pmr::vector<Node>& TreeBuilder::currentChildren() {
+  return stack_.empty() ? tree_.topLevel : stack_.back().node().children;
+}
+
+void TreeBuilder::startStatement(const LexedToken& t, std::size_t argCount, const Location& where) {
+  if (useLayout_ && !stack_.empty() && isTopLevelOnly_ && isTopLevelOnly_(t.text)) {
+    while (!stack_.empty()) {
+      diags_.error(stack_.back().node().blockOpen,
+                   "unclosed '{' of '" + stack_.back().node().describe() + "' (the next '" + std::string(t.text) +
+                       "' block starts at line " + std::to_string(where.line) + ")");
+      stack_.pop_back();
+    }
+  }
+  lastFinished_ = false;
+  std::pmr::vector<Node>& siblings = currentChildren();
+  // Blocks mostly hold a few statements: skip the 1, 2, 4 growth steps.
+  if (siblings.empty()) siblings.reserve(4);
+  statement_ = &siblings.emplace_back(t.text);  // built in place; nothing else joins that vector meanwhile
+  statement_->where = where;
+  statement_->column = t.column;
+  statement_->args.reserve(argCount);
+}
+
+void TreeBuilder::openBlock(const Location& where) {
+  std::pmr::vector<Node>& siblings = currentChildren();
+  if (statement_) {
+    finishStatement();
+  } else if (!lastFinished_ || siblings.empty() || siblings.back().hasBlock) {
+    diags_.error(where, "'{' without a keyword before it");
+    Node& anonymous = siblings.emplace_back();
+    anonymous.keyword = "{";
+    anonymous.where = where;
+  }
+  lastFinished_ = false;
+  Node& owner = siblings.back();
+  owner.hasBlock = true;
+  owner.blockOpen = where;
+  stack_.push_back({&siblings, siblings.size() - 1});
+}
+
+void TreeBuilder::closeBlock(const LexedToken& brace, bool firstOnLine, const Location& where) {
+  lastFinished_ = false;
+  if (stack_.empty()) {
+    diags_.error(where, "'}' without a matching '{'");
+    return;
+  }
+  if (useLayout_ && firstOnLine) {
+    // A '}' indented less than the innermost block's keyword but exactly under an outer
+    // block's keyword closes that outer block: the blocks in between were left open.
+    if (brace.column < stack_.back().node().column) {
+      for (std::size_t k = stack_.size() - 1; k-- > 0;) {
+        if (stack_[k].node().column != brace.column) continue;
+        while (stack_.size() > k + 1) {
+          diags_.error(stack_.back().node().blockOpen, "unclosed '{' of '" + stack_.back().node().describe() + "'");
+          stack_.pop_back();
+        }
+        break;
+      }
+    }
+  }
+  stack_.pop_back();
+}
 
 SyntaxTree buildTree(const std::vector<SourceLine>& source, Diagnostics& diags, const TopLevelPredicate& isTopLevelOnly) {
   Diagnostics counting;

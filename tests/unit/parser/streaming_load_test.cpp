@@ -304,6 +304,10 @@ TEST(StreamingLoad, StrayBracesFallBackToo) {
   EXPECT_FALSE(streamsThrough("global_defs {\n router_id r1\n}\n}\n"));
   EXPECT_FALSE(streamsThrough("global_defs {\n router_id r1\n"));
   EXPECT_FALSE(streamsThrough("virtual_server 10.0.0.1 80 {\n virtual_ipaddress {\n  10.0.0.1\n }\n"));
+  // A '{' without a keyword inside a block read whole breaks the stream too (after a block, not a line: a line's
+  // statement may own a '{' on the next one).
+  EXPECT_FALSE(streamsThrough("vrrp_instance VI_1 {\n virtual_ipaddress {\n  a { b }\n  { x }\n }\n}\n"));
+  EXPECT_TRUE(streamsThrough("vrrp_instance VI_1 {\n virtual_ipaddress {\n  a\n  { x }\n }\n}\n"));
   expectSameAsReference("}\nglobal_defs {\n router_id r1\n}\n{\n weight 1\n}\nvirtual_server 10.0.0.1 80 {\n");
   expectSameAsReference("global_defs {\n router_id r1\n}\n}\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n}\n");
   expectSameAsReference("virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.0.1.1 80 {\n  { weight 1 }\n }\n}\n");
