@@ -234,8 +234,8 @@ RealServerSpec realServerOf(const VirtualServer& vs, const RealServer& rs, const
   spec.destination.upperThreshold = static_cast<std::uint32_t>(rs.uthreshold.value_or(0));
   spec.destination.lowerThreshold = static_cast<std::uint32_t>(rs.lthreshold.value_or(0));
   spec.inhibitOnFailure = e.inhibit_on_failure;
-  spec.notifyUp = scriptOf(rs.notify_up, scriptUser);
-  spec.notifyDown = scriptOf(rs.notify_down, scriptUser);
+  spec.notifyUp = scriptOf(rs.notify_up.valueOrDefault(), scriptUser);
+  spec.notifyDown = scriptOf(rs.notify_down.valueOrDefault(), scriptUser);
   for (const Checker& c : rs.checkers) {
     if (const auto kind = kindOf(c.type)) {
       spec.checkers.push_back(checkerOf(vs, rs, c, *kind, scriptUser));

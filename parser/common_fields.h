@@ -23,8 +23,8 @@ struct NotifyScript {
 std::optional<NotifyScript> readNotifyScript(const Node& statement, BuildContext& ctx);
 std::vector<std::string> notifyScriptWords(const NotifyScript& script);
 
-template <class T>
-Keyword<T> notifyField(std::string_view name, NotifyScript T::*field) {
+template <class T, class F>
+Keyword<T> notifyField(std::string_view name, F T::*field) {
   return readerField(name, field, readNotifyScript, notifyScriptWords);
 }
 

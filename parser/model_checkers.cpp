@@ -29,13 +29,13 @@ void Checker::setType(CheckerType t) {
   type = t;
   switch (t) {
     case CheckerType::Http:
-    case CheckerType::Ssl: details.emplace<HttpFields>(); break;
-    case CheckerType::Misc: details.emplace<MiscFields>(); break;
-    case CheckerType::Smtp: details.emplace<SmtpFields>(); break;
-    case CheckerType::Dns: details.emplace<DnsFields>(); break;
-    case CheckerType::Udp: details.emplace<UdpFields>(); break;
-    case CheckerType::File: details.emplace<FileFields>(); break;
-    case CheckerType::Bfd: details.emplace<BfdFields>(); break;
+    case CheckerType::Ssl: details.emplace<Boxed<HttpFields>>(HttpFields{}); break;
+    case CheckerType::Misc: details.emplace<Boxed<MiscFields>>(MiscFields{}); break;
+    case CheckerType::Smtp: details.emplace<Boxed<SmtpFields>>(SmtpFields{}); break;
+    case CheckerType::Dns: details.emplace<Boxed<DnsFields>>(DnsFields{}); break;
+    case CheckerType::Udp: details.emplace<Boxed<UdpFields>>(UdpFields{}); break;
+    case CheckerType::File: details.emplace<Boxed<FileFields>>(FileFields{}); break;
+    case CheckerType::Bfd: details.emplace<Boxed<BfdFields>>(BfdFields{}); break;
     case CheckerType::Tcp:
     case CheckerType::Ping: details.emplace<std::monostate>(); break;
   }
@@ -178,16 +178,16 @@ template <class Fields>
 Keyword<C> ofType(Keyword<Fields> k) {
   Keyword<C> out{k.name, {}, {}, k.support, k.replacement, k.repeatable};
   if (k.read)
-    out.read = [read = std::move(k.read)](C& c, const Node& n, BuildContext& ctx) { read(std::get<Fields>(c.details), n, ctx); };
+    out.read = [read = std::move(k.read)](C& c, const Node& n, BuildContext& ctx) { read(*std::get<Boxed<Fields>>(c.details), n, ctx); };
   if (k.write)
     out.write = [write = std::move(k.write)](const C& c, DumpWriter& w) {
-      if (const Fields* fields = std::get_if<Fields>(&c.details)) write(*fields, w);
+      if (const auto* fields = std::get_if<Boxed<Fields>>(&c.details)) write(**fields, w);
     };
   if (k.reserve)
-    out.reserve = [reserve = std::move(k.reserve)](C& c, std::size_t more) { reserve(std::get<Fields>(c.details), more); };
+    out.reserve = [reserve = std::move(k.reserve)](C& c, std::size_t more) { reserve(*std::get<Boxed<Fields>>(c.details), more); };
   if (k.open)
     out.open = [open = std::move(k.open)](C& c, const Node& n, BuildContext& ctx) {
-      return open(std::get<Fields>(c.details), n, ctx);
+      return open(*std::get<Boxed<Fields>>(c.details), n, ctx);
     };
   return out;
 }

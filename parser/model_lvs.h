@@ -131,7 +131,9 @@ struct Checker {
   std::optional<bool> alpha;
   bool log_all_failures = false;
 
-  std::variant<std::monostate, HttpFields, MiscFields, SmtpFields, DnsFields, UdpFields, FileFields, BfdFields> details;
+  std::variant<std::monostate, Boxed<HttpFields>, Boxed<MiscFields>, Boxed<SmtpFields>, Boxed<DnsFields>,
+               Boxed<UdpFields>, Boxed<FileFields>, Boxed<BfdFields>>
+      details;
 
   // Gives `details` the alternative of this checker's type.
   void setType(CheckerType t);
@@ -150,8 +152,8 @@ struct Checker {
   template <class Fields>
   const Fields& fieldsOr() const {
     static const Fields defaults;
-    const Fields* own = std::get_if<Fields>(&details);
-    return own ? *own : defaults;
+    const Boxed<Fields>* own = std::get_if<Boxed<Fields>>(&details);
+    return own && *own ? **own : defaults;
   }
 };
 
@@ -162,13 +164,13 @@ struct RealServer {
   std::optional<Forwarding> lvs_method;            // unset: the virtual server's
   std::optional<long long> uthreshold, lthreshold;
   std::optional<bool> inhibit_on_failure;
-  NotifyScript notify_up, notify_down;
+  Boxed<NotifyScript> notify_up, notify_down;
   std::optional<bool> alpha;
   std::optional<long long> retry;
   std::optional<double> delay_before_retry, warmup, connect_timeout, delay_loop;
   std::optional<bool> smtp_alert;
-  std::optional<std::string> virtualhost;
-  std::string snmp_name;
+  Boxed<std::string> virtualhost;
+  Boxed<std::string> snmp_name;
   // No checker at all is valid: keepalived then treats the real server as always up.
   std::vector<Checker> checkers;
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "parser/block_table.h"
+#include "parser/boxed.h"
 #include "parser/dump_writer.h"
 #include "parser/keyword_index.h"
 #include "parser/syntax_tree.h"
@@ -186,6 +187,7 @@ OpenBlock openBlock(const Schema<S>& schema, S& target, std::function<void(Build
 namespace detail {
 template <class F> struct Unwrap { using type = F; static constexpr bool optional = false; };
 template <class F> struct Unwrap<std::optional<F>> { using type = F; static constexpr bool optional = true; };
+template <class F> struct Unwrap<Boxed<F>> { using type = F; static constexpr bool optional = true; };
 
 template <class F>
 bool isSet(const F& value) {
