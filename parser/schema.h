@@ -15,6 +15,7 @@
 #include "parser/boxed.h"
 #include "parser/dump_writer.h"
 #include "parser/keyword_index.h"
+#include "parser/seen_keywords.h"
 #include "parser/syntax_tree.h"
 #include "parser/values.h"
 
@@ -24,7 +25,7 @@ namespace tandem::config {
 // messages about a value), and the statements recognised but not acted on, kept for dumping.
 struct BlockMeta {
   Location where;
-  std::vector<std::pair<std::string_view, Location>> seen;  // names point into the static keyword tables
+  SeenKeywords seen;
   std::vector<Node> kept;
 
   // Where `keyword` was set in this block, or the block itself when it was left at its default.
