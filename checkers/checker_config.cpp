@@ -312,8 +312,8 @@ CheckerConfig mapCheckerConfig(const config::Config& config) {
     }
     spec.quorum.quorum = static_cast<std::uint32_t>(std::max(0LL, vs.quorum));
     spec.quorum.hysteresis = static_cast<std::uint32_t>(std::max(0LL, vs.hysteresis));
-    spec.quorumUp = scriptOf(vs.quorum_up, scriptUser);
-    spec.quorumDown = scriptOf(vs.quorum_down, scriptUser);
+    spec.quorumUp = scriptOf(vs.quorum_up.valueOrDefault(), scriptUser);
+    spec.quorumDown = scriptOf(vs.quorum_down.valueOrDefault(), scriptUser);
     spec.omega = vs.omega;
     out.virtualServers.push_back(std::move(spec));
   }

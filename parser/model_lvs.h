@@ -196,12 +196,12 @@ struct VirtualServer {
   bool sh_port = false, sh_fallback = false, mh_port = false, mh_fallback = false;
   bool ha_suspend = false;
   std::optional<bool> smtp_alert;
-  std::optional<std::string> virtualhost;
-  std::string snmp_name;
+  Boxed<std::string> virtualhost;
+  Boxed<std::string> snmp_name;
   bool alpha = false, omega = false;
   long long quorum = 1;
   long long hysteresis = 0;
-  NotifyScript quorum_up, quorum_down;
+  Boxed<NotifyScript> quorum_up, quorum_down;
   std::optional<int> ip_family;              // 4 or 6
   std::optional<ServerAddress> sorry_server;
   bool sorry_server_inhibit = false;

@@ -86,10 +86,10 @@ TEST(LvsModel, VirtualServerKeywordsAreTyped) {
   EXPECT_TRUE(vs.ha_suspend && vs.alpha && vs.omega && vs.inhibit_on_failure && vs.sorry_server_inhibit);
   EXPECT_EQ(vs.quorum, 2);
   EXPECT_EQ(vs.hysteresis, 1);
-  EXPECT_EQ(vs.quorum_up.command, "/bin/up arg");
-  EXPECT_EQ(vs.quorum_down.command, "/bin/down");
-  EXPECT_EQ(vs.quorum_down.user, "nobody");
-  EXPECT_EQ(vs.quorum_down.group, "nogroup");
+  EXPECT_EQ(vs.quorum_up->command, "/bin/up arg");
+  EXPECT_EQ(vs.quorum_down->command, "/bin/down");
+  EXPECT_EQ(vs.quorum_down->user, "nobody");
+  EXPECT_EQ(vs.quorum_down->group, "nogroup");
   EXPECT_EQ(vs.sorry_server->port, 443);
   EXPECT_EQ(vs.sorry_server_lvs_method->tunnelType, TunnelType::Gue);
   EXPECT_EQ(vs.sorry_server_lvs_method->tunnelPort, 6080);
@@ -371,7 +371,7 @@ TEST(LvsModel, DumpReadsBackTheSame) {
   EXPECT_EQ(*vs.delay_loop, 6.5);
   EXPECT_EQ(vs.lvs_method->tunnelType, TunnelType::Gre);
   EXPECT_EQ(*vs.smtp_alert, false);
-  EXPECT_EQ(vs.quorum_up.command, "/bin/up a");
+  EXPECT_EQ(vs.quorum_up->command, "/bin/up a");
   const RealServer& rs = vs.real_servers.at(0);
   EXPECT_EQ(*rs.alpha, false);
   EXPECT_EQ(rs.notify_down->command, "/bin/down x");
