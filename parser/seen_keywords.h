@@ -1,8 +1,8 @@
 // SeenKeywords: where each keyword of a block was set, in the order read.
 //
 // Most blocks of a large configuration set one or two keywords (a real server its weight and checker, a checker
-// its timeout and retries), so the first two entries live in the block itself: 20,000 such blocks would otherwise
-// make 20,000 small allocations, about a tenth of a lint run's calls to malloc. A longer list moves to the heap.
+// its timeout and retries), so the first two entries live in the block itself. A vector per block made 22,000 of the
+// 56,000 allocations of a lint run of the bench file (bench/README.md). A longer list moves to the heap.
 #pragma once
 
 #include <algorithm>
@@ -54,7 +54,7 @@ class SeenKeywords {
   void reserve(std::size_t wanted) {
     if (wanted <= capacity_) return;
     auto bigger = std::make_unique<Entry[]>(wanted);
-    std::move(begin(), end(), bigger.get());
+    std::move(data(), data() + size_, bigger.get());
     clearInline();
     heap_ = std::move(bigger);
     capacity_ = static_cast<std::uint32_t>(wanted);
