@@ -1,7 +1,7 @@
 // Boxed<T>: an optional value that lives on the heap, so an unset one costs a pointer.
 //
-// For the rarely set fields of the blocks a large configuration holds by the ten thousand (real servers and their
-// checkers): a std::optional carries its value's full size in every block, set or not, and the model's size is
+// For the rarely set fields of the blocks a large configuration holds by the thousand (virtual servers, real servers,
+// their checkers): a std::optional carries its value's full size in every block, set or not, and the model's size is
 // what a short run such as `tandemd -t` pays for most (bench/README.md). Copies are deep, as an optional's are.
 #pragma once
 

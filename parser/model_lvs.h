@@ -151,9 +151,9 @@ struct Checker {
  private:
   template <class Fields>
   const Fields& fieldsOr() const {
-    static const Fields defaults;
+    static const Boxed<Fields> none;
     const Boxed<Fields>* own = std::get_if<Boxed<Fields>>(&details);
-    return own && *own ? **own : defaults;
+    return (own ? *own : none).valueOrDefault();
   }
 };
 
